@@ -1,0 +1,69 @@
+"""The public entry point: validate(payload)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pc_validate.engine import Validator
+from pc_validate.model import MISSING
+from pc_validate.payload import PayloadError, parse
+from pc_validate.report import Report, Violation
+from pc_validate.rules import load_rules
+
+_lock = threading.Lock()
+_default: Validator | None = None
+
+
+def default_validator() -> Validator:
+    """The validator for the bundled rules, compiled on first use and shared."""
+    global _default
+    if _default is None:
+        with _lock:
+            if _default is None:
+                _default = Validator(load_rules())
+    return _default
+
+
+def validate(
+    payload: Any,
+    *,
+    rules: Sequence[str | Path] = (),
+    disable: Iterable[str] = (),
+    redact: bool = False,
+    validator: Validator | None = None,
+) -> Report:
+    """Check a request body: a parsed JSON value (dict), or JSON text as str or bytes.
+
+    Bad content never raises; it becomes violations. Text that is not JSON becomes a single
+    `payload.json` error naming line and column. `rules` adds or overrides rule files and
+    `disable` switches rules off (both compile a new validator: for many payloads, build a
+    `Validator(load_rules(...))` once instead). A broken rule file raises RuleFileError.
+    """
+    if validator is None:
+        if rules or disable:
+            validator = Validator(load_rules(rules, disable))
+        else:
+            validator = default_validator()
+    if isinstance(payload, str | bytes | bytearray):
+        try:
+            payload = parse(payload)
+        except PayloadError as exc:
+            return Report((_unparsable(exc, redact),))
+    return validator.validate(payload, redact=redact)
+
+
+def _unparsable(exc: PayloadError, redact: bool) -> Violation:
+    params = {"line": exc.line, "column": exc.column}
+    return Violation(
+        rule="payload.json",
+        code="invalid_format",
+        severity="error",
+        path="",
+        message=f"The request body is not valid JSON: {exc}.",
+        source="RFC 8259 (JSON); Partner Center reads the request body as JSON",
+        params=params,
+        value=MISSING,
+    )

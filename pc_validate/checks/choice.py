@@ -1,0 +1,109 @@
+"""Checks against a closed list of values: membership and canonical spelling."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.model import Finding
+
+Suggester = Callable[[str], "str | None"]
+
+#: Sets up to this size are listed in a violation's params; larger ones only counted.
+_LISTED_AT_MOST = 60
+
+
+def _us_state(value: str) -> str | None:
+    """A US state or district name ("Washington") to its USPS code ("WA"), via pycountry."""
+    import pycountry
+
+    wanted = value.strip().casefold()
+    for sub in pycountry.subdivisions.get(country_code="US") or ():  # type: ignore[no-untyped-call]
+        if sub.name.casefold() == wanted:
+            code: str = sub.code.split("-", 1)[1]
+            return code
+    return None
+
+
+SUGGESTERS: Mapping[str, Suggester] = {"us_state": _us_state}
+
+
+@check_kind(
+    "one_of",
+    scope="value",
+    summary="The string, without surrounding whitespace, is one of a set of values.",
+    params={
+        "values": Param("values", "the allowed values: a dataset name or a list", required=True),
+        "ignore_case": Param("bool", "compare without regard to letter case", default=True),
+        "set_name": Param("str", "what the set is, in words", required=True),
+        "suggest": Param(
+            "choice", "how to find a 'did you mean'", choices=("closest", *SUGGESTERS)
+        ),
+    },
+)
+def one_of(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
+    values: tuple[str, ...] = params["values"]
+    fold = str.casefold if params["ignore_case"] else str
+    allowed = {fold(v): v for v in values}
+    info: dict[str, Any] = {"set_name": params["set_name"], "allowed_count": len(values)}
+    if len(values) <= _LISTED_AT_MOST:
+        info["allowed"] = list(values)
+    suggester = SUGGESTERS.get(params["suggest"] or "")
+
+    def suggest(value: str) -> str | None:
+        if suggester is not None:
+            hit = suggester(value)
+            if hit is not None and fold(hit) in allowed:
+                return allowed[fold(hit)]
+        if params["suggest"] is None:
+            return None
+        close = difflib.get_close_matches(fold(value.strip()), list(allowed), n=1, cutoff=0.75)
+        return allowed[close[0]] if close else None
+
+    def check(value: str) -> Finding | None:
+        if fold(value.strip()) in allowed:
+            return None
+        hint = suggest(value)
+        if hint is None:
+            return Finding("unsupported_value", "one_of.unsupported", info)
+        return Finding("unsupported_value", "one_of.unsupported_suggest", info, suggestion=hint)
+
+    return check
+
+
+@check_kind(
+    "canonical_case",
+    scope="value",
+    summary=(
+        "The string is spelled in its canonical letter case: as listed in `values`, "
+        "or all upper or all lower case (`style`)."
+    ),
+    params={
+        "values": Param("values", "canonical spellings: a dataset name or a list"),
+        "style": Param("choice", "upper or lower case", choices=("upper", "lower")),
+    },
+)
+def canonical_case(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
+    values: tuple[str, ...] | None = params["values"]
+    style: str | None = params["style"]
+    if (values is None) == (style is None):
+        raise ValueError("give exactly one of 'values' and 'style'")
+    canonical = {v.casefold(): v for v in values or ()}
+
+    def spelled(value: str) -> str | None:
+        if style == "upper":
+            return value.upper()
+        if style == "lower":
+            return value.lower()
+        return canonical.get(value.casefold())
+
+    def check(value: str) -> Finding | None:
+        text = value.strip()
+        want = spelled(text)
+        if want is None or want == text:
+            return None
+        return Finding("non_canonical", "case.non_canonical", suggestion=want)
+
+    return check

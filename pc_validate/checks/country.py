@@ -1,0 +1,77 @@
+"""Country codes: ISO 3166-1 alpha-2, as the Address resource documents them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.model import Finding
+
+#: Codes people write for a country whose ISO code differs; only unambiguous ones.
+_COMMON_MISTAKES = {"UK": "GB", "EL": "GR"}
+
+
+@functools.cache
+def iso_alpha2() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code pycountry knows."""
+    import pycountry
+
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def country_name(code: str) -> str:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    return str(getattr(country, "common_name", None) or country.name) if country else code
+
+
+def suggest_country(value: str) -> str | None:
+    """The alpha-2 code meant by a wrong-case code, an alpha-3 code, a known mistake or a name."""
+    import pycountry
+
+    text = value.strip()
+    upper = text.upper()
+    if upper in _COMMON_MISTAKES:
+        return _COMMON_MISTAKES[upper]
+    if upper in iso_alpha2():
+        return upper
+    try:
+        found = pycountry.countries.lookup(text)
+    except LookupError:
+        return None
+    code: str = found.alpha_2
+    return code
+
+
+@check_kind(
+    "country_code",
+    scope="value",
+    summary="A two-letter ISO 3166-1 alpha-2 country code (any letter case), or one of `extra`.",
+    params={
+        "extra": Param("values", "further codes to accept (a dataset name or a list)"),
+    },
+)
+def country_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
+    extra = frozenset(code.upper() for code in params["extra"] or ())
+
+    def check(value: str) -> Finding | None:
+        code = value.strip().upper()
+        if len(code) == 2 and (code in extra or code in iso_alpha2()):
+            return None
+        kind = "country.format" if len(code) != 2 or not code.isalpha() else "country.unknown"
+        hint = suggest_country(value)
+        if hint is None:
+            return Finding(
+                "invalid_format" if kind == "country.format" else "unsupported_value", kind
+            )
+        return Finding(
+            "invalid_format" if kind == "country.format" else "unsupported_value",
+            kind + "_suggest",
+            {"suggestion_name": country_name(hint)},
+            suggestion=hint,
+        )
+
+    return check

@@ -1,0 +1,68 @@
+"""Email address syntax, judged by email-validator offline (no DNS lookups).
+
+email-validator is thorough but costs tens of microseconds a call, so a plain ASCII address
+that it is certain to accept (dot-atom local part, LDH domain with an alphabetic top-level
+label that is not special-use) is accepted without calling it. Everything else, and every
+rejection, is its verdict; a test holds the shortcut to agreeing with it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pc_validate.checks import BuildContext, ValueCheck, check_kind
+from pc_validate.model import Finding
+
+_PLAIN = re.compile(
+    r"(?P<local>[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*)"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,63}))"
+)
+#: email-validator's SPECIAL_USE_DOMAIN_NAMES (a test keeps the two equal).
+SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+
+
+def certainly_valid(address: str) -> bool:
+    """True only for addresses email-validator is known to accept; False means 'ask it'."""
+    match = _PLAIN.fullmatch(address)
+    if match is None:
+        return False
+    domain = match["domain"]
+    return (
+        len(address) <= 254
+        and len(match["local"]) <= 64
+        and len(domain) <= 253
+        and "--" not in domain
+        and match["tld"].lower() not in SPECIAL_USE_TLDS
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def email_problem(address: str) -> str | None:
+    """None if the address is valid, else email-validator's reason."""
+    if certainly_valid(address):
+        return None
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return str(exc)
+    return None
+
+
+@check_kind(
+    "email",
+    scope="value",
+    summary="A syntactically valid email address (email-validator, no network lookups).",
+)
+def email(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
+    def check(value: str) -> Finding | None:
+        reason = email_problem(value.strip())
+        if reason is None:
+            return None
+        return Finding("invalid_format", "email.invalid", {"reason": reason})
+
+    return check

@@ -1,0 +1,168 @@
+"""Checks over the keys and values of every known object: names, case clashes, JSON types."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from pc_validate.checks import BuildContext, ObjectCheck, check_kind
+from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode
+
+
+def _squash(name: str) -> str:
+    """Key spelling without case or separators: `company_name`, `CompanyName` -> `companyname`."""
+    return name.replace("_", "").replace("-", "").casefold()
+
+
+def suggest_key(key: str, known: Mapping[str, str]) -> str | None:
+    """The canonical field name meant by an unknown key, if one is clear."""
+    squashed = {_squash(name): name for name in known.values()}
+    if _squash(key) in squashed:
+        return squashed[_squash(key)]
+    close = difflib.get_close_matches(_squash(key), list(squashed), n=1, cutoff=0.8)
+    return squashed[close[0]] if close else None
+
+
+def _parent_name(catalog: Catalog, path: FieldPath) -> str:
+    return catalog.dotted(path) if path else "the request body"
+
+
+@check_kind(
+    "known_fields",
+    scope="object",
+    summary="Every key of a known object names a catalog field (matched case-insensitively).",
+)
+def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
+    catalog = ctx.catalog
+
+    def check(node: ObjectNode) -> list[Finding]:
+        known = catalog.children.get(node.path, {})
+        found = []
+        for key in node.value:
+            if key.casefold() in known:
+                continue
+            info = {"key": key, "parent": _parent_name(catalog, node.path)}
+            hint = suggest_key(key, known)
+            if hint is None:
+                found.append(Finding("unknown_field", "keys.unknown", info, key=key, value=key))
+            else:
+                found.append(
+                    Finding("unknown_field", "keys.unknown_suggest", info, hint, key=key, value=key)
+                )
+        return found
+
+    return check
+
+
+@check_kind(
+    "distinct_keys",
+    scope="object",
+    summary="No two keys of an object differ only in letter case.",
+)
+def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
+    catalog = ctx.catalog
+
+    def check(node: ObjectNode) -> list[Finding]:
+        found = []
+        for group in node.collisions:
+            used = group[-1]
+            info = {
+                "keys": list(group),
+                "keys_text": " and ".join(f'"{k}"' for k in group),
+                "used": f'"{used}"',
+                "parent": _parent_name(catalog, node.path),
+            }
+            for key in group[:-1]:
+                found.append(Finding("ambiguous_field", "keys.ambiguous", info, key=key, value=key))
+        return found
+
+    return check
+
+
+_JSON_TYPES: Mapping[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "boolean": (bool,),
+}
+_ARTICLE = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "boolean": "a boolean",
+}
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a parsed value, in words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+@check_kind(
+    "declared_types",
+    scope="object",
+    summary="Each known field holds the JSON type the catalog declares (null: see `required`).",
+)
+def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
+    catalog = ctx.catalog
+
+    def check(node: ObjectNode) -> list[Finding]:
+        known = catalog.children.get(node.path, {})
+        found = []
+        for key, value in node.value.items():
+            name = known.get(key.casefold())
+            if name is None or value is None:
+                continue
+            field_path = (*node.path, name)
+            declared = catalog.types[field_path]
+            wanted = _JSON_TYPES.get(declared)
+            if wanted is None or isinstance(value, wanted):
+                continue
+            info = {"expected": _ARTICLE[declared], "actual": json_type(value)}
+            found.append(Finding("type", "type.mismatch", info, key=key, value=value))
+        return found
+
+    return check
+
+
+@check_kind(
+    "surrounding_whitespace",
+    scope="object",
+    summary="No known string field starts or ends with whitespace.",
+)
+def surrounding_whitespace(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
+    catalog = ctx.catalog
+
+    def check(node: ObjectNode) -> list[Finding]:
+        known = catalog.children.get(node.path, {})
+        found = []
+        for key, value in node.value.items():
+            if not isinstance(value, str) or value == value.strip() or not value.strip():
+                continue
+            if key.casefold() not in known:
+                continue
+            found.append(
+                Finding(
+                    "non_canonical",
+                    "whitespace.surrounding",
+                    suggestion=value.strip(),
+                    key=key,
+                    value=value,
+                )
+            )
+        return found
+
+    return check

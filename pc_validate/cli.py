@@ -1,0 +1,178 @@
+"""The `pc-validate` command: a pre-flight check other tools call before the API call.
+
+Exit status: 0 nothing at or above --fail-on; 1 violations at or above it; 2 could not
+validate (unreadable input, bad rule file, bad usage). Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from pc_validate import __version__
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
+_FAIL_RANK = {"error": 2, "warning": 1}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own exit code for usage errors is 2
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNUSABLE, f"pc-validate: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pc-validate",
+        description="Check Partner Center 'create a customer' request bodies before sending them.",
+    )
+    parser.add_argument("--version", action="version", version=f"pc-validate {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def rule_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--rules",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="extra rule file: adds rules, or overrides rules with the same id (repeatable)",
+        )
+        sub.add_argument(
+            "--disable",
+            action="append",
+            default=[],
+            metavar="RULE",
+            help="switch a rule off by id (repeatable)",
+        )
+
+    check = commands.add_parser(
+        "check", help="validate request bodies (JSON files, or - for stdin)"
+    )
+    check.add_argument("inputs", nargs="+", metavar="FILE", help="JSON file, or - for stdin")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="lowest severity that makes the exit status 1 (default: error)",
+    )
+    check.add_argument(
+        "--redact",
+        action="store_true",
+        help="leave every payload value out of the output (no personal data in logs)",
+    )
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text format (auto: only on a terminal, and not when NO_COLOR is set)",
+    )
+    rule_options(check)
+
+    rules = commands.add_parser("rules", help="list every rule: id, severity, description, source")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rule_options(rules)
+    return parser
+
+
+def _read(name: str, stdin: Any) -> bytes:
+    if name == "-":
+        data: bytes = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+        return data
+    with open(name, "rb") as handle:
+        return handle.read()
+
+
+def _read_error(name: str, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory, not a file"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return f"cannot be read: {exc.strerror or exc}"
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
+    from pc_validate.engine import Validator
+    from pc_validate.payload import PayloadError, parse
+    from pc_validate.report import document, dumps, unreadable_result
+    from pc_validate.rules import load_rules
+
+    validator = Validator(load_rules(args.rules, args.disable))
+    results: list[dict[str, Any]] = []
+    worst = -1
+    for name in args.inputs:
+        label = "<stdin>" if name == "-" else name
+        try:
+            payload = parse(_read(name, stdin))
+        except OSError as exc:
+            results.append(unreadable_result(label, _read_error(name, exc)))
+            continue
+        except PayloadError as exc:
+            results.append(unreadable_result(label, exc.reason, exc.line, exc.column))
+            continue
+        report = validator.validate(payload, redact=args.redact)
+        worst = max(worst, report.worst())
+        results.append(report.result_dict(label))
+    doc = document(results)
+    if args.format == "json":
+        out.write(dumps(doc) + "\n")
+    else:
+        from pc_validate.render import render_text
+
+        out.write(render_text(doc["results"], doc["summary"], colour=_colour(args.color, out)))
+    for result in results:
+        if result["status"] == "unreadable":
+            error = result["error"]
+            where = f":{error['line']}:{error['column']}" if error["line"] is not None else ""
+            err.write(f"pc-validate: {result['input']}{where}: {error['message']}\n")
+    if doc["summary"]["unreadable"]:
+        return EXIT_UNUSABLE
+    return EXIT_VIOLATIONS if worst >= _FAIL_RANK[args.fail_on] else EXIT_OK
+
+
+def _colour(choice: str, out: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return "NO_COLOR" not in os.environ and bool(getattr(out, "isatty", lambda: False)())
+
+
+def _rules(args: argparse.Namespace, out: TextIO) -> int:
+    from pc_validate.render import render_catalogue
+    from pc_validate.rules import load_rules
+
+    out.write(render_catalogue(load_rules(args.rules, args.disable), args.format))
+    return EXIT_OK
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stdin: Any = None,
+) -> int:
+    """Run the command; returns the exit status (the console script exits with it)."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_UNUSABLE
+    from pc_validate.rules import RuleFileError
+
+    try:
+        if args.command == "check":
+            return _check(args, out, err, stdin or sys.stdin)
+        return _rules(args, out)
+    except RuleFileError as exc:
+        err.write(f"pc-validate: rule file error: {exc}\n")
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        err.write("pc-validate: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,280 @@
+"""Compile a rule set once into check functions; run them over payloads.
+
+Keys are looked up case-insensitively (as the service does) through a per-object index
+built once per payload; paths in violations are JSON Pointers spelled as the sender spelled
+the keys. Values are never modified.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pc_validate.checks import REGISTRY, BuildContext
+from pc_validate.messages import REDACTED_VALUE, render, template_for
+from pc_validate.model import (
+    MISSING,
+    SEVERITY_RANK,
+    Catalog,
+    Condition,
+    FieldPath,
+    Finding,
+    ObjectNode,
+    Rule,
+)
+from pc_validate.report import Report, Violation, echo, printable
+from pc_validate.rules import RuleFileError, RuleSet
+
+
+def pointer_token(key: str) -> str:
+    """Escape one key for a JSON Pointer (RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def index_object(value: dict[str, Any], path: FieldPath, pointer: str) -> ObjectNode:
+    keys: dict[str, str] = {}
+    for key in value:
+        keys[key.casefold()] = key
+    collisions: list[tuple[str, ...]] = []
+    if len(keys) < len(value):
+        groups: dict[str, list[str]] = {}
+        for key in value:
+            groups.setdefault(key.casefold(), []).append(key)
+        collisions = [tuple(group) for group in groups.values() if len(group) > 1]
+    return ObjectNode(value, path, pointer, keys, collisions)
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldRule:
+    rule: Rule
+    scope: str
+    accepts: tuple[type, ...]
+    check: Callable[[Any], Finding | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _ObjectRule:
+    rule: Rule
+    target: FieldPath | None
+    check: Callable[[ObjectNode], list[Finding]]
+
+
+class _Payload:
+    """Per-payload lookups: object nodes and field slots, each resolved once."""
+
+    __slots__ = ("nodes",)
+
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.nodes: dict[FieldPath, ObjectNode | None] = {(): index_object(root, (), "")}
+
+    def node(self, path: FieldPath) -> ObjectNode | None:
+        if path in self.nodes:
+            return self.nodes[path]
+        parent = self.node(path[:-1])
+        found = None
+        if parent is not None:
+            key = parent.keys.get(path[-1].casefold())
+            if key is not None and isinstance(parent.value[key], dict):
+                pointer = f"{parent.pointer}/{pointer_token(key)}"
+                found = index_object(parent.value[key], path, pointer)
+        self.nodes[path] = found
+        return found
+
+    def slot(self, path: FieldPath) -> tuple[Any, str] | None:
+        """(value or MISSING, pointer) of a field, or None when its parent is not an object."""
+        parent = self.node(path[:-1])
+        if parent is None:
+            return None
+        key = parent.keys.get(path[-1].casefold())
+        if key is None:
+            return MISSING, f"{parent.pointer}/{path[-1]}"
+        return parent.value[key], f"{parent.pointer}/{pointer_token(key)}"
+
+    def holds(self, condition: Condition) -> bool:
+        """A `when` clause; False when the field cannot be judged (missing, not text)."""
+        slot = self.slot(condition.field)
+        if slot is None or not isinstance(slot[0], str):
+            return False
+        return (slot[0].strip().upper() in condition.values) != condition.negate
+
+
+class Validator:
+    """A compiled rule set. Thread-safe: validate() keeps no state between calls."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.catalog: Catalog = ruleset.catalog
+        self._field_rules: list[tuple[FieldPath, list[_FieldRule]]] = []
+        self._object_rules: list[_ObjectRule] = []
+        self._root_type_rule: Rule | None = None
+        by_field: dict[FieldPath, list[_FieldRule]] = {}
+        for rule in ruleset.enabled_rules:
+            kind = REGISTRY[rule.check]
+            context = BuildContext(self.catalog, rule.field, ruleset.datasets)
+            try:
+                check = kind.build(rule.params, context)
+            except ValueError as exc:
+                file, _, line = rule.origin.rpartition(":")
+                raise RuleFileError(
+                    file or rule.origin, str(exc), int(line) if line.isdigit() else None, rule.id
+                ) from None
+            if kind.scope == "object":
+                self._object_rules.append(_ObjectRule(rule, rule.field, check))
+                if rule.check == "declared_types" and self._root_type_rule is None:
+                    self._root_type_rule = rule
+            else:
+                assert rule.field is not None
+                entry = _FieldRule(rule, kind.scope, kind.accepts, check)
+                by_field.setdefault(rule.field, []).append(entry)
+        self._field_rules = list(by_field.items())
+        self._object_paths = sorted(
+            (path for path, kind in self.catalog.types.items() if kind == "object"),
+            key=lambda p: (len(p), p),
+        )
+
+    def validate(self, payload: Any, *, redact: bool = False, language: str = "en") -> Report:
+        """Check one parsed payload (any JSON value); never raises for bad content."""
+        out: list[Violation] = []
+        if not isinstance(payload, dict):
+            if self._root_type_rule is not None:
+                root_finding = Finding(
+                    "type", "type.mismatch", {"expected": "an object", "actual": _kind(payload)}
+                )
+                out.append(
+                    self._violation(
+                        self._root_type_rule, root_finding, (), "", payload, None, redact, language
+                    )
+                )
+            return Report(tuple(out))
+        data = _Payload(payload)
+        for path, entries in self._field_rules:
+            slot = data.slot(path)
+            if slot is None:
+                continue
+            value, pointer = slot
+            for entry in entries:
+                rule = entry.rule
+                if rule.when and not all(data.holds(c) for c in rule.when):
+                    continue
+                if entry.scope == "value" and (
+                    value is MISSING
+                    or value is None
+                    or not isinstance(value, entry.accepts)
+                    or (isinstance(value, str) and not value.strip())
+                ):
+                    continue
+                finding = entry.check(value)
+                if finding is not None:
+                    out.append(
+                        self._violation(rule, finding, path, pointer, value, data, redact, language)
+                    )
+        for object_rule in self._object_rules:
+            paths = self._object_paths if object_rule.target is None else [object_rule.target]
+            for path in paths:
+                node = data.node(path)
+                if node is None:
+                    continue
+                for finding in object_rule.check(node):
+                    key = finding.key or ""
+                    name = self.catalog.children.get(path, {}).get(key.casefold())
+                    field = (*path, name) if name else (*path, key)
+                    pointer = f"{node.pointer}/{pointer_token(key)}"
+                    out.append(
+                        self._violation(
+                            object_rule.rule,
+                            finding,
+                            field,
+                            pointer,
+                            finding.value,
+                            data,
+                            redact,
+                            language,
+                        )
+                    )
+        out.sort(key=lambda v: (v.path, -SEVERITY_RANK[v.severity], v.rule, v.code))
+        return Report(_without_moot_hints(out))
+
+    def _violation(
+        self,
+        rule: Rule,
+        finding: Finding,
+        field: FieldPath,
+        pointer: str,
+        value: Any,
+        data: _Payload | None,
+        redact: bool,
+        language: str,
+    ) -> Violation:
+        shown = MISSING if redact else echo(value)
+        suggestion = None if redact else finding.suggestion
+        params = _redact_params(finding.params) if redact else dict(finding.params)
+        words: dict[str, Any] = dict(finding.params)
+        if redact:
+            words.update(dict.fromkeys(_ECHOING_PARAMS, REDACTED_VALUE))
+        words.update(
+            field=self.catalog.dotted(field),
+            value=_quote(shown, redact),
+            suggestion=_quote(suggestion, redact) if suggestion is not None else "",
+            condition=_condition_text(rule, data, self.catalog, redact),
+            key_pointer=f'"{printable(finding.key or "")}"' if not redact else "a key",
+        )
+        template = template_for(rule.id, finding.template, rule.message, language)
+        return Violation(
+            rule=rule.id,
+            code=finding.code,
+            severity=rule.severity,
+            path=pointer,
+            message=printable(render(template, words)),
+            source=rule.source,
+            params=params,
+            value=shown,
+            suggestion=suggestion,
+            partner_center_error=rule.partner_center_error,
+        )
+
+
+def _without_moot_hints(violations: list[Violation]) -> tuple[Violation, ...]:
+    """Drop spelling hints (non_canonical) on a path that already has an error or warning:
+    the value is wrong anyway, and the other violation's suggestion is the useful one."""
+    flagged = {v.path for v in violations if v.severity != "info"}
+    if not flagged:
+        return tuple(violations)
+    return tuple(v for v in violations if v.code != "non_canonical" or v.path not in flagged)
+
+
+#: Params that repeat what the sender wrote; left out under redaction.
+_ECHOING_PARAMS = frozenset({"reason", "key", "keys", "keys_text", "used"})
+
+
+def _redact_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if k not in _ECHOING_PARAMS}
+
+
+def _kind(value: Any) -> str:
+    from pc_validate.checks.keys import json_type
+
+    return json_type(value)
+
+
+def _quote(value: Any, redact: bool) -> str:
+    if redact:
+        return REDACTED_VALUE
+    if value is MISSING:
+        return "(this value)"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _condition_text(rule: Rule, data: _Payload | None, catalog: Catalog, redact: bool) -> str:
+    if not rule.when or data is None:
+        return ""
+    parts = []
+    for condition in rule.when:
+        slot = data.slot(condition.field)
+        name = catalog.dotted(condition.field)
+        if redact or slot is None or not isinstance(slot[0], str):
+            parts.append(f"for this {name}")
+        else:
+            parts.append(f"when {name} is {json.dumps(printable(slot[0].strip()))}")
+    return " " + " and ".join(parts)

@@ -1,0 +1,86 @@
+"""Message templates, keyed by rule id or by a check's template key, one catalog per language.
+
+Templates are `str.format` strings. Every template may use `{field}` (the canonical dotted
+path) and `{value}` (the offending value, or a neutral word when redaction is on) besides the
+finding's own params. A new language is a new entry in CATALOGS; a missing key falls back to
+English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+EN: Final[Mapping[str, str]] = {
+    "required.missing": "{field} is missing; Partner Center requires it{condition}.",
+    "required.null": "{field} is null; Partner Center requires a value{condition}.",
+    "required.empty": "{field} is empty; Partner Center requires a value{condition}.",
+    "absent.present": "{field} is given{condition}; Partner Center does not expect it there.",
+    "type.mismatch": "{field} must be {expected}, not {actual}.",
+    "length.too_short": "{field} is {length} characters long; the minimum is {min}.",
+    "length.too_long": "{field} is {length} characters long; the maximum is {max}.",
+    "pattern.mismatch": "{field} {value} is not {format}.",
+    "one_of.unsupported": "{field} {value} is not {set_name}.",
+    "one_of.unsupported_suggest": "{field} {value} is not {set_name}; did you mean {suggestion}?",
+    "case.non_canonical": (
+        "{field} {value} is accepted, but its canonical spelling is {suggestion}."
+    ),
+    "country.format": "{field} {value} is not a two-letter ISO 3166-1 alpha-2 country code.",
+    "country.format_suggest": (
+        "{field} {value} is not a two-letter ISO 3166-1 alpha-2 country code; "
+        "did you mean {suggestion} ({suggestion_name})?"
+    ),
+    "country.unknown": "{field} {value} is not an ISO 3166-1 alpha-2 country code.",
+    "country.unknown_suggest": (
+        "{field} {value} is not an ISO 3166-1 alpha-2 country code; "
+        "did you mean {suggestion} ({suggestion_name})?"
+    ),
+    "culture.unsupported": "{field} {value} is not one of the cultures Partner Center supports.",
+    "culture.unsupported_suggest": (
+        "{field} {value} is not one of the cultures Partner Center supports; "
+        "did you mean {suggestion} ({suggestion_name})?"
+    ),
+    "language.format": "{field} {value} is not a two-letter ISO 639-1 language code.",
+    "language.format_suggest": (
+        "{field} {value} is not a two-letter ISO 639-1 language code; "
+        "did you mean {suggestion} ({suggestion_name})?"
+    ),
+    "language.unknown": "{field} {value} is not an ISO 639-1 language code.",
+    "email.invalid": "{field} {value} is not a valid email address: {reason}",
+    "domain.invalid": "{field} {value} is not a valid domain name: {reason}.",
+    "keys.unknown": "{key_pointer} is not a field Partner Center knows in {parent}.",
+    "keys.unknown_suggest": (
+        "{key_pointer} is not a field Partner Center knows in {parent}; did you mean {suggestion}?"
+    ),
+    "keys.ambiguous": (
+        "{parent} has the keys {keys_text}, which differ only in case; Partner Center matches "
+        "keys case-insensitively, so only one is used (pc-validate checks the last, {used})."
+    ),
+    "whitespace.surrounding": "{field} has leading or trailing whitespace.",
+}
+
+CATALOGS: Final[Mapping[str, Mapping[str, str]]] = {"en": EN}
+
+REDACTED_VALUE: Final = "(value withheld)"
+
+
+def template_for(rule_id: str, template: str, rule_message: str | None, language: str) -> str:
+    """Pick the template: a catalog entry for the rule, the rule's own message, the check's."""
+    catalog = CATALOGS.get(language, EN)
+    if rule_id in catalog:
+        return catalog[rule_id]
+    if rule_message is not None:
+        return rule_message
+    return catalog.get(template) or EN[template]
+
+
+class _Defaulting(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    """Fill a template; an unknown placeholder stays visible instead of raising."""
+    text = template.format_map(_Defaulting(values))
+    # Field paths keep their camelCase; only a sentence opening with prose is capitalised.
+    return "The" + text[3:] if text.startswith("the ") else text

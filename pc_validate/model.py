@@ -1,0 +1,113 @@
+"""The data the engine passes around: severities, findings, rules and the field catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: Final = ("error", "warning", "info")
+SEVERITY_RANK: Final[Mapping[str, int]] = {"info": 0, "warning": 1, "error": 2}
+
+#: The closed list of violation codes (DESIGN.md); a check may emit only these.
+CODES: Final = frozenset(
+    {
+        "required",
+        "empty",
+        "type",
+        "too_short",
+        "too_long",
+        "unsupported_value",
+        "invalid_format",
+        "invalid_checksum",
+        "not_allowed",
+        "unknown_field",
+        "ambiguous_field",
+        "non_canonical",
+    }
+)
+
+FieldPath = tuple[str, ...]
+"""A field's canonical camelCase names from the root, e.g. ("billingProfile", "email")."""
+
+
+class _Missing:
+    """The value of a field the payload does not contain (distinct from JSON null)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a check reports; the engine adds the rule's metadata and the pointer."""
+
+    code: str
+    template: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    suggestion: Any = None
+    #: Key under the checked object that the finding is about (object-scope checks only).
+    key: str | None = None
+    #: The offending value when it is not the checked field's own value (object-scope checks).
+    value: Any = MISSING
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """`when` clause: the rule applies only if a field's value is (or is not) in a set."""
+
+    field: FieldPath
+    values: frozenset[str]
+    negate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One declarative rule, as read from a rule file (after overrides are applied)."""
+
+    id: str
+    severity: Severity
+    description: str
+    source: str
+    check: str
+    params: Mapping[str, Any]
+    field: FieldPath | None
+    when: tuple[Condition, ...] = ()
+    partner_center_error: int | None = None
+    message: str | None = None
+    note: str | None = None
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The known fields of the request body: canonical names and JSON types per path."""
+
+    types: Mapping[FieldPath, str]
+    #: For each object path: lower-case key -> canonical camelCase name.
+    children: Mapping[FieldPath, Mapping[str, str]]
+
+    def is_object(self, path: FieldPath) -> bool:
+        return self.types.get(path) == "object"
+
+    def dotted(self, path: FieldPath) -> str:
+        return ".".join(path) if path else "the request body"
+
+
+@dataclass(slots=True)
+class ObjectNode:
+    """A JSON object of the payload at a known path, with its case-insensitive key index."""
+
+    value: dict[str, Any]
+    path: FieldPath
+    pointer: str
+    #: lower-case key -> the key as sent (the last one where several differ only in case)
+    keys: dict[str, str]
+    #: groups of keys as sent that differ only in case, in document order
+    collisions: list[tuple[str, ...]]

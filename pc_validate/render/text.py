@@ -1,0 +1,61 @@
+"""The terminal format: grouped by input; path, severity, message, suggestion per line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+_COLOURS = {"error": "31", "warning": "33", "info": "36", "valid": "32", "unreadable": "35"}
+
+
+def _paint(text: str, kind: str, colour: bool) -> str:
+    if not colour or kind not in _COLOURS:
+        return text
+    return f"\033[{_COLOURS[kind]}m{text}\033[0m"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _heading(result: Mapping[str, Any], colour: bool) -> str:
+    name = result["input"] or "<payload>"
+    if result.get("record_label"):
+        name = f"{name} {result['record_label']}"
+    status = result["status"]
+    if status == "unreadable":
+        error = result["error"]
+        where = ""
+        if error.get("line") is not None:
+            where = f" (line {error['line']}, column {error['column']})"
+        return f"{name}: {_paint('unreadable', 'unreadable', colour)}{where}: {error['message']}"
+    counts = result["counts"]
+    parts = [
+        _plural(counts[level], level) for level in ("error", "warning", "info") if counts[level]
+    ]
+    word = _paint(status, "valid" if status == "valid" else "error", colour)
+    return f"{name}: {word}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def render_text(
+    results: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], *, colour: bool = False
+) -> str:
+    """Human-readable report of every result, then a one-line summary."""
+    lines: list[str] = []
+    for result in results:
+        lines.append(_heading(result, colour))
+        for v in result["violations"]:
+            severity = _paint(f"{v['severity']:<7}", v["severity"], colour)
+            lines.append(f"  {v['path'] or '/'}  {severity}  {v['message']}  [{v['rule']}]")
+            if v.get("suggestion") is not None:
+                lines.append(f"      suggestion: {v['suggestion']}")
+            if v.get("partner_center_error") is not None:
+                lines.append(f"      pre-empts Partner Center error {v['partner_center_error']}")
+    totals = summary["violations"]
+    lines.append(
+        f"{_plural(summary['inputs'], 'input')}: {summary['valid']} valid, "
+        f"{summary['invalid']} invalid, {summary['unreadable']} unreadable; "
+        f"{_plural(totals['error'], 'error')}, {_plural(totals['warning'], 'warning')}, "
+        f"{totals['info']} info"
+    )
+    return "\n".join(lines) + "\n"

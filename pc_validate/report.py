@@ -1,0 +1,162 @@
+"""The one result model: violations, a report per payload, and the JSON report document.
+
+Every renderer (text, JSON, ...) works from these objects; the JSON document's shape is
+published as ``schemas/report.schema.json`` and is the same for one input or many.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from pc_validate import __version__
+from pc_validate.model import MISSING, SEVERITY_RANK, Severity
+
+REPORT_FORMAT: Final = "1.0"
+#: Echoed string values are cut to this many code points (the message says the length).
+ECHO_LIMIT: Final = 200
+
+Status = Literal["valid", "invalid", "unreadable"]
+
+
+def printable(text: str) -> str:
+    """Text safe to write as UTF-8: lone surrogates become U+FFFD."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def echo(value: Any) -> Any:
+    """The form of a payload value that a report repeats (MISSING: not repeated at all)."""
+    if isinstance(value, str):
+        text = printable(value)
+        return text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "…"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return MISSING
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One problem found in a payload (fields as in DESIGN.md)."""
+
+    rule: str
+    code: str
+    severity: Severity
+    path: str
+    message: str
+    source: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    value: Any = MISSING
+    suggestion: Any = None
+    partner_center_error: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "code": self.code,
+            "severity": self.severity,
+            "path": self.path,
+            "message": self.message,
+            "params": dict(self.params),
+        }
+        if self.value is not MISSING:
+            data["value"] = self.value
+        data["suggestion"] = self.suggestion
+        data["partner_center_error"] = self.partner_center_error
+        data["source"] = self.source
+        return data
+
+
+def _counts(violations: Iterable[Violation]) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for violation in violations:
+        counts[violation.severity] += 1
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of validating one payload."""
+
+    violations: tuple[Violation, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when no violation has error severity (Partner Center would accept the body)."""
+        return not any(v.severity == "error" for v in self.violations)
+
+    @property
+    def errors(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == "warning"]
+
+    def worst(self) -> int:
+        """Rank of the most severe violation (-1 when there is none)."""
+        return max((SEVERITY_RANK[v.severity] for v in self.violations), default=-1)
+
+    def result_dict(self, input_name: str | None = None, record: int = 0) -> dict[str, Any]:
+        """This report as one entry of a JSON report's `results`."""
+        return {
+            "input": input_name,
+            "record": record,
+            "status": "valid" if self.ok else "invalid",
+            "ok": self.ok,
+            "counts": _counts(self.violations),
+            "violations": [v.to_dict() for v in self.violations],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report document for this one payload."""
+        return document([self.result_dict()])
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent=indent)
+
+
+def unreadable_result(
+    input_name: str | None,
+    message: str,
+    line: int | None = None,
+    column: int | None = None,
+    record: int = 0,
+) -> dict[str, Any]:
+    """A JSON report entry for an input that could not be read or parsed."""
+    return {
+        "input": input_name,
+        "record": record,
+        "status": "unreadable",
+        "ok": False,
+        "counts": {"error": 0, "warning": 0, "info": 0},
+        "violations": [],
+        "error": {"message": printable(message), "line": line, "column": column},
+    }
+
+
+def document(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The JSON report: format version, tool, per-input results and a summary."""
+    summary = {"inputs": len(results), "valid": 0, "invalid": 0, "unreadable": 0}
+    totals = {"error": 0, "warning": 0, "info": 0}
+    for result in results:
+        summary[result["status"]] += 1
+        for severity, n in result["counts"].items():
+            totals[severity] += n
+    return {
+        "version": REPORT_FORMAT,
+        "tool": {"name": "pc-validate", "version": __version__},
+        "results": list(results),
+        "summary": {**summary, "violations": totals},
+    }
+
+
+def dumps(data: Any, indent: int | None = 2) -> str:
+    """Serialise a report deterministically (non-ASCII kept, keys in contract order)."""
+    return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)

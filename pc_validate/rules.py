@@ -1,0 +1,458 @@
+"""Reading rule files: the field catalog, named datasets and rules, with overrides.
+
+A rule file is YAML with up to three top-level keys, all optional:
+
+- ``fields``: dotted field path -> JSON type (the catalog of known request fields);
+- ``datasets``: name -> {description, source, values} (country lists, cultures, ...);
+- ``rules``: a list of rules (id, severity, description, source, field, check, params, when).
+
+The bundled files are read in name order; user files (``--rules``) come after them. In a
+user file, an entry whose id already exists overrides the keys it gives (``severity``,
+``params``, ``enabled: false``, ...); a new id is a new rule and needs every key. Anything
+malformed raises RuleFileError naming the file, the line and the rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pc_validate.checks import REGISTRY, Param
+from pc_validate.model import SEVERITIES, Catalog, Condition, FieldPath, Rule, Severity
+from pc_validate.resources import bundled_rule_files
+
+_RULE_KEYS = frozenset(
+    {
+        "id",
+        "severity",
+        "description",
+        "source",
+        "field",
+        "check",
+        "params",
+        "when",
+        "partner_center_error",
+        "message",
+        "note",
+        "enabled",
+    }
+)
+_NEEDED_FOR_NEW = ("severity", "description", "source", "check")
+_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
+_FIELD_TYPES = frozenset({"object", "array", "string", "boolean", "any"})
+
+
+class RuleFileError(ValueError):
+    """A rule file that cannot be used: says which file, line and rule, and why."""
+
+    def __init__(
+        self, path: str, reason: str, line: int | None = None, rule_id: str | None = None
+    ) -> None:
+        self.path = path
+        self.reason = reason
+        self.line = line
+        self.rule_id = rule_id
+        where = f"{path}:{line}" if line is not None else path
+        who = f" rule {rule_id}:" if rule_id else ""
+        super().__init__(f"{where}:{who} {reason}")
+
+
+class _Located(dict[str, Any]):
+    """A YAML mapping that remembers the line it starts on."""
+
+    line: int | None = None
+
+
+class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """Safe YAML that records line numbers and rejects duplicate keys."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Located:
+    loader.flatten_mapping(node)
+    mapping = _Located()
+    mapping.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be text, not {key!r}", key_node.start_mark
+            )
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} appears twice", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    """Load one YAML file safely; any failure becomes a RuleFileError with its line."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise RuleFileError(name, "no such file") from None
+    except IsADirectoryError:
+        raise RuleFileError(name, "is a directory, not a rule file") from None
+    except UnicodeDecodeError as exc:
+        raise RuleFileError(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise RuleFileError(name, f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise RuleFileError(name, f"not valid YAML: {exc.problem or exc}", line) from None
+    except yaml.YAMLError as exc:
+        raise RuleFileError(name, f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise RuleFileError(name, "not valid YAML: nested too deeply") from None
+
+
+def _line(data: Any) -> int | None:
+    return getattr(data, "line", None)
+
+
+@dataclass
+class RuleSet:
+    """Everything the engine compiles: catalog, datasets and rules in a stable order."""
+
+    catalog: Catalog
+    datasets: dict[str, tuple[str, ...]]
+    rules: list[Rule]
+    disabled: frozenset[str] = frozenset()
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def enabled_rules(self) -> list[Rule]:
+        return [rule for rule in self.rules if rule.id not in self.disabled]
+
+
+@dataclass
+class _Builder:
+    """Accumulates files into a RuleSet, then validates rules against catalog and datasets."""
+
+    types: dict[FieldPath, str] = field(default_factory=lambda: {(): "object"})
+    datasets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    raw_rules: dict[str, tuple[dict[str, Any], str, int | None]] = field(default_factory=dict)
+    disabled: set[str] = field(default_factory=set)
+    files: list[str] = field(default_factory=list)
+
+    def add_file(self, path: Path, *, user: bool) -> None:
+        name = str(path)
+        data = read_yaml(path)
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise RuleFileError(name, "the top level must be a mapping", _line(data))
+        unknown = set(data) - {"fields", "datasets", "rules"}
+        if unknown:
+            raise RuleFileError(
+                name,
+                f"unknown top-level key(s) {sorted(unknown)}; expected fields, datasets, rules",
+                _line(data),
+            )
+        self.files.append(name)
+        self._add_fields(name, data.get("fields"))
+        self._add_datasets(name, data.get("datasets"))
+        self._add_rules(name, data.get("rules"), user=user)
+
+    def _add_fields(self, name: str, fields: Any) -> None:
+        if fields is None:
+            return
+        if not isinstance(fields, dict):
+            raise RuleFileError(name, "'fields' must map field paths to types", _line(fields))
+        for dotted, kind in fields.items():
+            if kind not in _FIELD_TYPES:
+                raise RuleFileError(
+                    name,
+                    f"field {dotted!r}: type must be one of {sorted(_FIELD_TYPES)}, not {kind!r}",
+                    _line(fields),
+                )
+            self.types[tuple(dotted.split("."))] = kind
+
+    def _add_datasets(self, name: str, datasets: Any) -> None:
+        if datasets is None:
+            return
+        if not isinstance(datasets, dict):
+            raise RuleFileError(name, "'datasets' must be a mapping", _line(datasets))
+        for key, spec in datasets.items():
+            line = _line(spec) or _line(datasets)
+            if not isinstance(spec, dict) or not isinstance(spec.get("values"), list):
+                raise RuleFileError(name, f"dataset {key!r} needs a list under 'values'", line)
+            for needed in ("description", "source"):
+                if not isinstance(spec.get(needed), str) or not spec[needed].strip():
+                    raise RuleFileError(name, f"dataset {key!r} needs a '{needed}'", line)
+            values = spec["values"]
+            if not all(isinstance(v, str) for v in values):
+                raise RuleFileError(name, f"dataset {key!r}: every value must be text", line)
+            self.datasets[key] = tuple(values)
+
+    def _add_rules(self, name: str, rules: Any, *, user: bool) -> None:
+        if rules is None:
+            return
+        if not isinstance(rules, list):
+            raise RuleFileError(name, "'rules' must be a list", _line(rules))
+        seen: set[str] = set()
+        for entry in rules:
+            line = _line(entry)
+            if not isinstance(entry, dict):
+                raise RuleFileError(name, "each rule must be a mapping", line)
+            rule_id = entry.get("id")
+            if not isinstance(rule_id, str) or not rule_id:
+                raise RuleFileError(name, "a rule has no 'id'", line)
+            if not _ID.fullmatch(rule_id):
+                raise RuleFileError(
+                    name,
+                    "an id is lower-case words joined by dots, e.g. address.line1.length",
+                    line,
+                    rule_id,
+                )
+            if rule_id in seen:
+                raise RuleFileError(name, "this id appears twice in the file", line, rule_id)
+            seen.add(rule_id)
+            unknown = set(entry) - _RULE_KEYS
+            if unknown:
+                raise RuleFileError(name, f"unknown key(s) {sorted(unknown)}", line, rule_id)
+            if rule_id in self.raw_rules:
+                if not user:
+                    raise RuleFileError(
+                        name, "this id is already defined by another rule file", line, rule_id
+                    )
+                merged = {**self.raw_rules[rule_id][0], **entry}
+                self.raw_rules[rule_id] = (merged, name, line)
+            else:
+                missing = [k for k in _NEEDED_FOR_NEW if k not in entry]
+                if missing:
+                    raise RuleFileError(
+                        name,
+                        f"a new rule needs {', '.join(missing)} (to change a rule that exists, "
+                        "use its exact id)",
+                        line,
+                        rule_id,
+                    )
+                self.raw_rules[rule_id] = (dict(entry), name, line)
+            enabled = entry.get("enabled", True)
+            if not isinstance(enabled, bool):
+                raise RuleFileError(name, "'enabled' must be true or false", line, rule_id)
+            if enabled:
+                self.disabled.discard(rule_id)
+            else:
+                self.disabled.add(rule_id)
+
+    def build(self, disable: Iterable[str]) -> RuleSet:
+        catalog = _catalog(self.types)
+        rules = [
+            _rule(raw, file, line, catalog, self.datasets)
+            for raw, file, line in self.raw_rules.values()
+        ]
+        disabled = set(self.disabled)
+        known = {rule.id for rule in rules}
+        for rule_id in disable:
+            if rule_id not in known:
+                raise RuleFileError("--disable", f"no rule has the id {rule_id!r}")
+            disabled.add(rule_id)
+        return RuleSet(catalog, self.datasets, rules, frozenset(disabled), self.files)
+
+
+def _catalog(types: Mapping[FieldPath, str]) -> Catalog:
+    children: dict[FieldPath, dict[str, str]] = {}
+    for path, kind in types.items():
+        if kind == "object":
+            children.setdefault(path, {})
+        if path:
+            parent = path[:-1]
+            if types.get(parent) != "object":
+                raise RuleFileError(
+                    "fields", f"field {'.'.join(path)!r} is inside a field that is not an object"
+                )
+            children.setdefault(parent, {})[path[-1].casefold()] = path[-1]
+    return Catalog(types=dict(types), children=children)
+
+
+def _field_path(text: Any, catalog: Catalog, where: tuple[str, int | None, str]) -> FieldPath:
+    name, line, rule_id = where
+    if not isinstance(text, str):
+        raise RuleFileError(name, "'field' must be a dotted field path", line, rule_id)
+    path = tuple(text.split(".")) if text else ()
+    if path not in catalog.types:
+        raise RuleFileError(name, f"unknown field {text!r} (see fields.yaml)", line, rule_id)
+    return path
+
+
+def _values(
+    raw: Any, datasets: Mapping[str, tuple[str, ...]], what: str, where: tuple[str, int | None, str]
+) -> tuple[str, ...]:
+    name, line, rule_id = where
+    if isinstance(raw, str):
+        if raw not in datasets:
+            raise RuleFileError(name, f"{what}: no dataset named {raw!r}", line, rule_id)
+        return datasets[raw]
+    if isinstance(raw, list) and all(isinstance(v, str) for v in raw):
+        return tuple(raw)
+    raise RuleFileError(name, f"{what}: give a dataset name or a list of text", line, rule_id)
+
+
+def _conditions(
+    raw: Any,
+    catalog: Catalog,
+    datasets: Mapping[str, tuple[str, ...]],
+    where: tuple[str, int | None, str],
+) -> tuple[Condition, ...]:
+    name, line, rule_id = where
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    conditions = []
+    for item in items:
+        if not isinstance(item, dict) or "field" not in item:
+            raise RuleFileError(name, "'when' needs a field and 'in' or 'not_in'", line, rule_id)
+        if set(item) - {"field", "in", "not_in"} or ("in" in item) == ("not_in" in item):
+            raise RuleFileError(
+                name, "'when' takes a field and exactly one of 'in' and 'not_in'", line, rule_id
+            )
+        negate = "not_in" in item
+        values = _values(item["not_in" if negate else "in"], datasets, "when", where)
+        path = _field_path(item["field"], catalog, where)
+        conditions.append(Condition(path, frozenset(v.upper() for v in values), negate))
+    return tuple(conditions)
+
+
+def _param(
+    raw: Any,
+    spec: Param,
+    key: str,
+    datasets: Mapping[str, tuple[str, ...]],
+    where: tuple[str, int | None, str],
+) -> Any:
+    name, line, rule_id = where
+    if raw is None:
+        if spec.required:
+            raise RuleFileError(name, f"the parameter {key!r} is required", line, rule_id)
+        return spec.default
+    if spec.kind == "int":
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+            raise RuleFileError(name, f"{key!r} must be a whole number >= 0", line, rule_id)
+        return raw
+    if spec.kind == "bool":
+        if not isinstance(raw, bool):
+            raise RuleFileError(name, f"{key!r} must be true or false", line, rule_id)
+        return raw
+    if spec.kind == "str":
+        if not isinstance(raw, str):
+            raise RuleFileError(name, f"{key!r} must be text", line, rule_id)
+        return raw
+    if spec.kind == "choice":
+        if raw not in spec.choices:
+            raise RuleFileError(
+                name, f"{key!r} must be one of {list(spec.choices)}, not {raw!r}", line, rule_id
+            )
+        return raw
+    if spec.kind == "values":
+        return _values(raw, datasets, key, where)
+    if spec.kind == "regex":
+        from pc_validate.safe_regex import UnsafePattern, compile_pattern
+
+        if not isinstance(raw, str):
+            raise RuleFileError(name, f"{key!r} must be a regular expression", line, rule_id)
+        try:
+            return compile_pattern(raw)
+        except UnsafePattern as exc:
+            raise RuleFileError(name, f"{key!r}: {exc}", line, rule_id) from None
+    raise AssertionError(spec.kind)
+
+
+def _rule(
+    raw: Mapping[str, Any],
+    file: str,
+    line: int | None,
+    catalog: Catalog,
+    datasets: Mapping[str, tuple[str, ...]],
+) -> Rule:
+    rule_id = raw["id"]
+    where = (file, line, rule_id)
+    for key in ("description", "source"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise RuleFileError(file, f"'{key}' must be non-empty text", line, rule_id)
+    severity = raw.get("severity")
+    if severity not in SEVERITIES:
+        raise RuleFileError(
+            file, f"'severity' must be one of {list(SEVERITIES)}, not {severity!r}", line, rule_id
+        )
+    kind = REGISTRY.get(raw.get("check"))  # type: ignore[arg-type]
+    if kind is None:
+        raise RuleFileError(
+            file,
+            f"unknown check {raw.get('check')!r}; known checks: {', '.join(sorted(REGISTRY))}",
+            line,
+            rule_id,
+        )
+    field_path: FieldPath | None = None
+    if "field" in raw:
+        field_path = _field_path(raw["field"], catalog, where)
+    elif kind.scope != "object":
+        raise RuleFileError(file, f"check {kind.name!r} needs a 'field'", line, rule_id)
+    if kind.scope == "object" and field_path is not None and not catalog.is_object(field_path):
+        raise RuleFileError(file, f"check {kind.name!r} needs an object field", line, rule_id)
+    params = raw.get("params") or {}
+    if not isinstance(params, dict):
+        raise RuleFileError(file, "'params' must be a mapping", line, rule_id)
+    unknown = set(params) - set(kind.params)
+    if unknown:
+        takes = ", ".join(sorted(kind.params)) or "no parameters"
+        raise RuleFileError(
+            file,
+            f"check {kind.name!r} does not take {sorted(unknown)} (it takes {takes})",
+            line,
+            rule_id,
+        )
+    resolved = {
+        key: _param(params.get(key), spec, key, datasets, where)
+        for key, spec in kind.params.items()
+    }
+    code = raw.get("partner_center_error")
+    if code is not None and (isinstance(code, bool) or not isinstance(code, int)):
+        raise RuleFileError(file, "'partner_center_error' must be a number", line, rule_id)
+    for key in ("message", "note"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise RuleFileError(file, f"'{key}' must be text", line, rule_id)
+    severity_: Severity = severity
+    return Rule(
+        id=rule_id,
+        severity=severity_,
+        description=raw["description"].strip(),
+        source=raw["source"].strip(),
+        check=kind.name,
+        params=resolved,
+        field=field_path,
+        when=_conditions(raw.get("when"), catalog, datasets, where),
+        partner_center_error=code,
+        message=raw.get("message"),
+        note=raw.get("note"),
+        origin=f"{file}:{line}" if line is not None else file,
+    )
+
+
+def load_rules(
+    extra: Sequence[str | Path] = (),
+    disable: Iterable[str] = (),
+    *,
+    bundled: bool = True,
+) -> RuleSet:
+    """Read the bundled rule files, then `extra` user files, then switch off `disable`."""
+    builder = _Builder()
+    if bundled:
+        for bundled_file in bundled_rule_files():
+            builder.add_file(bundled_file, user=False)
+    for user_file in extra:
+        builder.add_file(Path(user_file), user=True)
+    return builder.build(disable)
