@@ -49,9 +49,20 @@ def index_object(value: dict[str, Any], path: FieldPath, pointer: str) -> Object
 @dataclass(frozen=True, slots=True)
 class _FieldRule:
     rule: Rule
-    scope: str
+    #: value-scope checks see only present, non-null, non-blank values of accepted types
+    judges_values: bool
     accepts: tuple[type, ...]
     check: Callable[[Any], Finding | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldPlan:
+    """The rules of one field, with the lookups that find it precomputed."""
+
+    path: FieldPath
+    parent: FieldPath
+    folded: str
+    entries: tuple[_FieldRule, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +73,13 @@ class _ObjectRule:
 
 
 class _Payload:
-    """Per-payload lookups: object nodes and field slots, each resolved once."""
+    """Per-payload lookups: object nodes and condition values, each resolved once."""
 
-    __slots__ = ("nodes",)
+    __slots__ = ("conditions", "nodes")
 
     def __init__(self, root: dict[str, Any]) -> None:
         self.nodes: dict[FieldPath, ObjectNode | None] = {(): index_object(root, (), "")}
+        self.conditions: dict[FieldPath, str | None] = {}
 
     def node(self, path: FieldPath) -> ObjectNode | None:
         if path in self.nodes:
@@ -82,22 +94,28 @@ class _Payload:
         self.nodes[path] = found
         return found
 
-    def slot(self, path: FieldPath) -> tuple[Any, str] | None:
-        """(value or MISSING, pointer) of a field, or None when its parent is not an object."""
+    def value(self, path: FieldPath) -> Any:
+        """A field's value; MISSING when it or its parent object is absent."""
         parent = self.node(path[:-1])
         if parent is None:
-            return None
+            return MISSING
         key = parent.keys.get(path[-1].casefold())
-        if key is None:
-            return MISSING, f"{parent.pointer}/{path[-1]}"
-        return parent.value[key], f"{parent.pointer}/{pointer_token(key)}"
+        return MISSING if key is None else parent.value[key]
 
-    def holds(self, condition: Condition) -> bool:
-        """A `when` clause; False when the field cannot be judged (missing, not text)."""
-        slot = self.slot(condition.field)
-        if slot is None or not isinstance(slot[0], str):
-            return False
-        return (slot[0].strip().upper() in condition.values) != condition.negate
+    def condition_value(self, path: FieldPath) -> str | None:
+        """A condition field's text, trimmed and upper-cased; None when it is not text."""
+        if path not in self.conditions:
+            value = self.value(path)
+            self.conditions[path] = value.strip().upper() if isinstance(value, str) else None
+        return self.conditions[path]
+
+    def holds(self, conditions: tuple[Condition, ...]) -> bool:
+        """All `when` clauses hold; a field that cannot be judged (missing, not text) fails."""
+        for condition in conditions:
+            text = self.condition_value(condition.field)
+            if text is None or (text in condition.values) == condition.negate:
+                return False
+        return True
 
 
 class Validator:
@@ -106,7 +124,6 @@ class Validator:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.catalog: Catalog = ruleset.catalog
-        self._field_rules: list[tuple[FieldPath, list[_FieldRule]]] = []
         self._object_rules: list[_ObjectRule] = []
         self._root_type_rule: Rule | None = None
         by_field: dict[FieldPath, list[_FieldRule]] = {}
@@ -126,9 +143,12 @@ class Validator:
                     self._root_type_rule = rule
             else:
                 assert rule.field is not None
-                entry = _FieldRule(rule, kind.scope, kind.accepts, check)
+                entry = _FieldRule(rule, kind.scope == "value", kind.accepts, check)
                 by_field.setdefault(rule.field, []).append(entry)
-        self._field_rules = list(by_field.items())
+        self._field_plans = [
+            _FieldPlan(path, path[:-1], path[-1].casefold(), tuple(entries))
+            for path, entries in by_field.items()
+        ]
         self._object_paths = sorted(
             (path for path, kind in self.catalog.types.items() if kind == "object"),
             key=lambda p: (len(p), p),
@@ -149,26 +169,29 @@ class Validator:
                 )
             return Report(tuple(out))
         data = _Payload(payload)
-        for path, entries in self._field_rules:
-            slot = data.slot(path)
-            if slot is None:
+        for plan in self._field_plans:
+            parent = data.node(plan.parent)
+            if parent is None:
                 continue
-            value, pointer = slot
-            for entry in entries:
+            key = parent.keys.get(plan.folded)
+            value = MISSING if key is None else parent.value[key]
+            judgeable = value is not MISSING and value is not None
+            if judgeable and isinstance(value, str) and not value.strip():
+                judgeable = False
+            for entry in plan.entries:
                 rule = entry.rule
-                if rule.when and not all(data.holds(c) for c in rule.when):
+                if rule.when and not data.holds(rule.when):
                     continue
-                if entry.scope == "value" and (
-                    value is MISSING
-                    or value is None
-                    or not isinstance(value, entry.accepts)
-                    or (isinstance(value, str) and not value.strip())
-                ):
+                if entry.judges_values and not (judgeable and isinstance(value, entry.accepts)):
                     continue
                 finding = entry.check(value)
                 if finding is not None:
+                    token = plan.path[-1] if key is None else pointer_token(key)
+                    pointer = f"{parent.pointer}/{token}"
                     out.append(
-                        self._violation(rule, finding, path, pointer, value, data, redact, language)
+                        self._violation(
+                            rule, finding, plan.path, pointer, value, data, redact, language
+                        )
                     )
         for object_rule in self._object_rules:
             paths = self._object_paths if object_rule.target is None else [object_rule.target]
@@ -271,10 +294,10 @@ def _condition_text(rule: Rule, data: _Payload | None, catalog: Catalog, redact:
         return ""
     parts = []
     for condition in rule.when:
-        slot = data.slot(condition.field)
+        value = data.value(condition.field)
         name = catalog.dotted(condition.field)
-        if redact or slot is None or not isinstance(slot[0], str):
+        if redact or not isinstance(value, str):
             parts.append(f"for this {name}")
         else:
-            parts.append(f"when {name} is {json.dumps(printable(slot[0].strip()))}")
+            parts.append(f"when {name} is {json.dumps(printable(value.strip()))}")
     return " " + " and ".join(parts)
