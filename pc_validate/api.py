@@ -63,7 +63,10 @@ def _unparsable(exc: PayloadError, redact: bool) -> Violation:
         severity="error",
         path="",
         message=f"The request body is not valid JSON: {exc}.",
-        source="RFC 8259 (JSON); Partner Center reads the request body as JSON",
+        source=(
+            "Partner Center docs, create-a-customer.md (ms.date 07/28/2023): the request body "
+            "is JSON (Content-Type: application/json); JSON syntax per RFC 8259"
+        ),
         params=params,
         value=MISSING,
     )

@@ -93,9 +93,9 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Loca
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def read_yaml(path: Path) -> Any:
+def read_yaml(path: Path, name: str | None = None) -> Any:
     """Load one YAML file safely; any failure becomes a RuleFileError with its line."""
-    name = str(path)
+    name = name or str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -148,8 +148,9 @@ class _Builder:
     files: list[str] = field(default_factory=list)
 
     def add_file(self, path: Path, *, user: bool) -> None:
-        name = str(path)
-        data = read_yaml(path)
+        # Bundled files are named as in the repository, wherever the package is installed.
+        name = str(path) if user else f"rules/{path.name}"
+        data = read_yaml(path, name)
         if data is None:
             data = {}
         if not isinstance(data, dict):
