@@ -200,10 +200,13 @@ class Validator:
                 if node is None:
                     continue
                 for finding in object_rule.check(node):
-                    key = finding.key or ""
-                    name = self.catalog.children.get(path, {}).get(key.casefold())
-                    field = (*path, name) if name else (*path, key)
-                    pointer = f"{node.pointer}/{pointer_token(key)}"
+                    key = finding.key
+                    if key is None:  # a finding about the object as a whole
+                        field, pointer = path, node.pointer
+                    else:
+                        name = self.catalog.children.get(path, {}).get(key.casefold())
+                        field = (*path, name or key)
+                        pointer = f"{node.pointer}/{pointer_token(key)}"
                     out.append(
                         self._violation(
                             object_rule.rule,

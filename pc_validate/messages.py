@@ -52,6 +52,10 @@ EN: Final[Mapping[str, str]] = {
     "keys.unknown_suggest": (
         "{key_pointer} is not a field Partner Center knows in {parent}; did you mean {suggestion}?"
     ),
+    "keys.unknown_more": (
+        "{parent} has {count} more keys that are not fields Partner Center knows "
+        "(only the first 50 are listed one by one)."
+    ),
     "keys.ambiguous": (
         "{parent} has the keys {keys_text}, which differ only in case; Partner Center matches "
         "keys case-insensitively, so only one is used (pc-validate checks the last, {used})."

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks.suggest import closest, worth_suggesting
 from pc_validate.model import Finding
 
 Suggester = Callable[[str], "str | None"]
 
+#: canonical_case judges values up to this long (codes and tags, with some whitespace).
+_LONGEST_CODE = 64
 #: Sets up to this size are listed in a violation's params; larger ones only counted.
 _LISTED_AT_MOST = 60
 
@@ -19,6 +21,8 @@ def _us_state(value: str) -> str | None:
     """A US state or district name ("Washington") to its USPS code ("WA"), via pycountry."""
     import pycountry
 
+    if not worth_suggesting(value):
+        return None
     wanted = value.strip().casefold()
     for sub in pycountry.subdivisions.get(country_code="US") or ():  # type: ignore[no-untyped-call]
         if sub.name.casefold() == wanted:
@@ -59,8 +63,7 @@ def one_of(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
                 return allowed[fold(hit)]
         if params["suggest"] is None:
             return None
-        close = difflib.get_close_matches(fold(value.strip()), list(allowed), n=1, cutoff=0.75)
-        return allowed[close[0]] if close else None
+        return closest(fold(value.strip()), allowed, cutoff=0.75)
 
     def check(value: str) -> Finding | None:
         if fold(value.strip()) in allowed:
@@ -100,6 +103,8 @@ def canonical_case(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
         return canonical.get(value.casefold())
 
     def check(value: str) -> Finding | None:
+        if len(value) > _LONGEST_CODE:  # spelling hints are for codes, not for long text
+            return None
         text = value.strip()
         want = spelled(text)
         if want is None or want == text:

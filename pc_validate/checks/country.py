@@ -7,8 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks.suggest import worth_suggesting
 from pc_validate.model import Finding
 
+#: Longer values are not worth trimming or looking up: certainly not a code.
+_LONGEST_PLAUSIBLE = 64
 #: Codes people write for a country whose ISO code differs; only unambiguous ones.
 _COMMON_MISTAKES = {"UK": "GB", "EL": "GR"}
 
@@ -28,10 +31,13 @@ def country_name(code: str) -> str:
     return str(getattr(country, "common_name", None) or country.name) if country else code
 
 
+@functools.lru_cache(maxsize=1024)
 def suggest_country(value: str) -> str | None:
     """The alpha-2 code meant by a wrong-case code, an alpha-3 code, a known mistake or a name."""
     import pycountry
 
+    if not worth_suggesting(value):
+        return None
     text = value.strip()
     upper = text.upper()
     if upper in _COMMON_MISTAKES:
@@ -58,6 +64,8 @@ def country_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     extra = frozenset(code.upper() for code in params["extra"] or ())
 
     def check(value: str) -> Finding | None:
+        if len(value) > _LONGEST_PLAUSIBLE:
+            return Finding("invalid_format", "country.format")
         code = value.strip().upper()
         if len(code) == 2 and (code in extra or code in iso_alpha2()):
             return None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Mapping
 from typing import Any
 
 from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks.suggest import closest, worth_suggesting
 from pc_validate.model import Finding
 
 
@@ -30,6 +30,8 @@ def suggest_culture(value: str, supported: Mapping[str, str]) -> str | None:
     from babel import Locale, UnknownLocaleError
     from babel.core import get_global
 
+    if not worth_suggesting(value):
+        return None
     text = value.strip().replace("_", "-")
     if text.casefold() in supported:
         return supported[text.casefold()]
@@ -51,8 +53,7 @@ def suggest_culture(value: str, supported: Mapping[str, str]) -> str | None:
         ):
             if candidate.casefold() in supported:
                 return supported[candidate.casefold()]
-    close = difflib.get_close_matches(text.casefold(), list(supported), n=1, cutoff=0.8)
-    return supported[close[0]] if close else None
+    return closest(text.casefold(), supported, cutoff=0.8)
 
 
 @check_kind(
@@ -64,10 +65,14 @@ def suggest_culture(value: str, supported: Mapping[str, str]) -> str | None:
 def culture(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     supported = {tag.casefold(): tag for tag in params["values"]}
 
+    @functools.lru_cache(maxsize=1024)
+    def suggest(value: str) -> str | None:
+        return suggest_culture(value, supported)
+
     def check(value: str) -> Finding | None:
         if value.strip().casefold() in supported:
             return None
-        hint = suggest_culture(value, supported)
+        hint = suggest(value)
         counted = {"supported_count": len(supported)}
         if hint is None:
             return Finding("unsupported_value", "culture.unsupported", counted)
@@ -89,10 +94,13 @@ def _iso639_1() -> Mapping[str, str]:
     return {lang.alpha_2: lang.name for lang in pycountry.languages if hasattr(lang, "alpha_2")}
 
 
+@functools.lru_cache(maxsize=1024)
 def suggest_language(value: str) -> str | None:
     """The ISO 639-1 code meant by a culture tag ("pt-PT"), an ISO 639-2/3 code or a name."""
     import pycountry
 
+    if not worth_suggesting(value):
+        return None
     text = value.strip().replace("_", "-")
     head = text.split("-", 1)[0].lower()
     if "-" in text and head in _iso639_1():

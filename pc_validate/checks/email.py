@@ -20,6 +20,11 @@ _PLAIN = re.compile(
     r"(?P<local>[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*)"
     r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,63}))"
 )
+#: RFC 5321's limit on a whole address, which email-validator enforces.
+MAX_ADDRESS = 254
+#: Beyond this many code points no normalisation can bring an address under MAX_ADDRESS,
+#: so the verdict is given without email-validator (whose run time grows with the input).
+HOPELESS_LENGTH = 16 * MAX_ADDRESS
 #: email-validator's SPECIAL_USE_DOMAIN_NAMES (a test keeps the two equal).
 SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
 
@@ -42,6 +47,8 @@ def certainly_valid(address: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def email_problem(address: str) -> str | None:
     """None if the address is valid, else email-validator's reason."""
+    if len(address) > HOPELESS_LENGTH:
+        return f"it is {len(address)} characters long; an email address has at most {MAX_ADDRESS}."
     if certainly_valid(address):
         return None
     from email_validator import EmailNotValidError, validate_email

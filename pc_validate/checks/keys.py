@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any
 
 from pc_validate.checks import BuildContext, ObjectCheck, check_kind
+from pc_validate.checks.suggest import closest, worth_suggesting
 from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode
 
 
@@ -17,11 +17,16 @@ def _squash(name: str) -> str:
 
 def suggest_key(key: str, known: Mapping[str, str]) -> str | None:
     """The canonical field name meant by an unknown key, if one is clear."""
+    if not worth_suggesting(key):
+        return None
     squashed = {_squash(name): name for name in known.values()}
     if _squash(key) in squashed:
         return squashed[_squash(key)]
-    close = difflib.get_close_matches(_squash(key), list(squashed), n=1, cutoff=0.8)
-    return squashed[close[0]] if close else None
+    return closest(_squash(key), squashed, cutoff=0.8)
+
+
+#: Unknown keys reported one by one per object; the rest are counted in one more finding.
+UNKNOWN_KEYS_LISTED = 50
 
 
 def _parent_name(catalog: Catalog, path: FieldPath) -> str:
@@ -38,11 +43,11 @@ def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
 
     def check(node: ObjectNode) -> list[Finding]:
         known = catalog.children.get(node.path, {})
+        parent = _parent_name(catalog, node.path)
         found = []
-        for key in node.value:
-            if key.casefold() in known:
-                continue
-            info = {"key": key, "parent": _parent_name(catalog, node.path)}
+        unknown = [key for key in node.value if key.casefold() not in known]
+        for key in unknown[:UNKNOWN_KEYS_LISTED]:
+            info = {"key": key, "parent": parent}
             hint = suggest_key(key, known)
             if hint is None:
                 found.append(Finding("unknown_field", "keys.unknown", info, key=key, value=key))
