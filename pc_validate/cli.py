@@ -7,6 +7,7 @@ validate (unreadable input, bad rule file, bad usage). Never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -68,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
-        help="colour the text format (auto: only on a terminal, and not when NO_COLOR is set)",
+        help="colour the text format (auto: on a terminal, unless NO_COLOR is set non-empty)",
     )
     rule_options(check)
 
@@ -80,8 +81,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _read(name: str, stdin: Any) -> bytes:
     if name == "-":
-        data: bytes = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
-        return data
+        data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
+        return data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogatepass")
     with open(name, "rb") as handle:
         return handle.read()
 
@@ -138,7 +139,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
 def _colour(choice: str, out: TextIO) -> bool:
     if choice != "auto":
         return choice == "always"
-    return "NO_COLOR" not in os.environ and bool(getattr(out, "isatty", lambda: False)())
+    return not os.environ.get("NO_COLOR") and bool(getattr(out, "isatty", lambda: False)())
 
 
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
@@ -159,7 +160,8 @@ def main(
     """Run the command; returns the exit status (the console script exits with it)."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
-        args = _parser().parse_args(argv)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = _parser().parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_UNUSABLE
     from pc_validate.rules import RuleFileError

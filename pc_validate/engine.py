@@ -246,7 +246,7 @@ class Validator:
             condition=_condition_text(rule, data, self.catalog, redact),
             key_pointer=f'"{printable(finding.key or "")}"' if not redact else "a key",
         )
-        template = template_for(rule.id, finding.template, rule.message, language)
+        template = template_for(rule.id, finding.template, rule.message, language, redact)
         return Violation(
             rule=rule.id,
             code=finding.code,
@@ -271,7 +271,7 @@ def _without_moot_hints(violations: list[Violation]) -> tuple[Violation, ...]:
 
 
 #: Params that repeat what the sender wrote; left out under redaction.
-_ECHOING_PARAMS = frozenset({"reason", "key", "keys", "keys_text", "used"})
+_ECHOING_PARAMS = frozenset({"reason", "key", "keys", "keys_text", "used", "suggestion_name"})
 
 
 def _redact_params(params: Mapping[str, Any]) -> dict[str, Any]:

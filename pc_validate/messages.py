@@ -25,6 +25,7 @@ EN: Final[Mapping[str, str]] = {
     "case.non_canonical": (
         "{field} {value} is accepted, but its canonical spelling is {suggestion}."
     ),
+    "case.non_canonical:redacted": "{field} is accepted, but not in its canonical spelling.",
     "country.format": "{field} {value} is not a two-letter ISO 3166-1 alpha-2 country code.",
     "country.format_suggest": (
         "{field} {value} is not a two-letter ISO 3166-1 alpha-2 country code; "
@@ -68,13 +69,23 @@ CATALOGS: Final[Mapping[str, Mapping[str, str]]] = {"en": EN}
 REDACTED_VALUE: Final = "(value withheld)"
 
 
-def template_for(rule_id: str, template: str, rule_message: str | None, language: str) -> str:
-    """Pick the template: a catalog entry for the rule, the rule's own message, the check's."""
+def template_for(
+    rule_id: str, template: str, rule_message: str | None, language: str, redact: bool = False
+) -> str:
+    """Pick the template: a catalog entry for the rule, the rule's own message, the check's.
+
+    Under redaction no suggestion may be shown, so a check's `..._suggest` template gives way
+    to its plain form, and a template with a `:redacted` variant to that variant.
+    """
     catalog = CATALOGS.get(language, EN)
     if rule_id in catalog:
         return catalog[rule_id]
     if rule_message is not None:
         return rule_message
+    if redact:
+        template = template.removesuffix("_suggest")
+        if f"{template}:redacted" in EN:
+            template = f"{template}:redacted"
     return catalog.get(template) or EN[template]
 
 
