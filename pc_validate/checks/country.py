@@ -69,17 +69,15 @@ def country_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
         code = value.strip().upper()
         if len(code) == 2 and (code in extra or code in iso_alpha2()):
             return None
-        kind = "country.format" if len(code) != 2 or not code.isalpha() else "country.unknown"
+        shaped = len(code) == 2 and code.isalpha()
         hint = suggest_country(value)
         if hint is None:
-            return Finding(
-                "invalid_format" if kind == "country.format" else "unsupported_value", kind
-            )
-        return Finding(
-            "invalid_format" if kind == "country.format" else "unsupported_value",
-            kind + "_suggest",
-            {"suggestion_name": country_name(hint)},
-            suggestion=hint,
-        )
+            if shaped:
+                return Finding("unsupported_value", "country.unknown")
+            return Finding("invalid_format", "country.format")
+        named = {"suggestion_name": country_name(hint)}
+        if shaped:
+            return Finding("unsupported_value", "country.unknown_suggest", named, hint)
+        return Finding("invalid_format", "country.format_suggest", named, hint)
 
     return check

@@ -55,6 +55,9 @@ def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
                 found.append(
                     Finding("unknown_field", "keys.unknown_suggest", info, hint, key=key, value=key)
                 )
+        if len(unknown) > UNKNOWN_KEYS_LISTED:
+            rest = {"count": len(unknown) - UNKNOWN_KEYS_LISTED, "parent": parent}
+            found.append(Finding("unknown_field", "keys.unknown_more", rest))
         return found
 
     return check
