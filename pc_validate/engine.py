@@ -23,8 +23,10 @@ from pc_validate.model import (
     Finding,
     ObjectNode,
     Rule,
+    ascii_upper,
+    fold,
 )
-from pc_validate.report import Report, Violation, echo, printable
+from pc_validate.report import ECHO_LIMIT, Report, Violation, clean, echo, printable
 from pc_validate.rules import RuleFileError, RuleSet
 
 
@@ -36,12 +38,12 @@ def pointer_token(key: str) -> str:
 def index_object(value: dict[str, Any], path: FieldPath, pointer: str) -> ObjectNode:
     keys: dict[str, str] = {}
     for key in value:
-        keys[key.casefold()] = key
+        keys[fold(key)] = key
     collisions: list[tuple[str, ...]] = []
     if len(keys) < len(value):
         groups: dict[str, list[str]] = {}
         for key in value:
-            groups.setdefault(key.casefold(), []).append(key)
+            groups.setdefault(fold(key), []).append(key)
         collisions = [tuple(group) for group in groups.values() if len(group) > 1]
     return ObjectNode(value, path, pointer, keys, collisions)
 
@@ -87,7 +89,7 @@ class _Payload:
         parent = self.node(path[:-1])
         found = None
         if parent is not None:
-            key = parent.keys.get(path[-1].casefold())
+            key = parent.keys.get(fold(path[-1]))
             if key is not None and isinstance(parent.value[key], dict):
                 pointer = f"{parent.pointer}/{pointer_token(key)}"
                 found = index_object(parent.value[key], path, pointer)
@@ -99,21 +101,26 @@ class _Payload:
         parent = self.node(path[:-1])
         if parent is None:
             return MISSING
-        key = parent.keys.get(path[-1].casefold())
+        key = parent.keys.get(fold(path[-1]))
         return MISSING if key is None else parent.value[key]
 
     def condition_value(self, path: FieldPath) -> str | None:
         """A condition field's text, trimmed and upper-cased; None when it is not text."""
         if path not in self.conditions:
             value = self.value(path)
-            self.conditions[path] = value.strip().upper() if isinstance(value, str) else None
+            text = ascii_upper(value.strip()) if isinstance(value, str) else None
+            self.conditions[path] = text
         return self.conditions[path]
 
     def holds(self, conditions: tuple[Condition, ...]) -> bool:
         """All `when` clauses hold; a field that cannot be judged (missing, not text) fails."""
         for condition in conditions:
             text = self.condition_value(condition.field)
-            if text is None or (text in condition.values) == condition.negate:
+            if (
+                text is None
+                or len(text) not in condition.lengths
+                or (text in condition.values) == condition.negate
+            ):
                 return False
         return True
 
@@ -146,7 +153,7 @@ class Validator:
                 entry = _FieldRule(rule, kind.scope == "value", kind.accepts, check)
                 by_field.setdefault(rule.field, []).append(entry)
         self._field_plans = [
-            _FieldPlan(path, path[:-1], path[-1].casefold(), tuple(entries))
+            _FieldPlan(path, path[:-1], fold(path[-1]), tuple(entries))
             for path, entries in by_field.items()
         ]
         self._object_paths = sorted(
@@ -204,7 +211,7 @@ class Validator:
                     if key is None:  # a finding about the object as a whole
                         field, pointer = path, node.pointer
                     else:
-                        name = self.catalog.children.get(path, {}).get(key.casefold())
+                        name = self.catalog.children.get(path, {}).get(fold(key))
                         field = (*path, name or key)
                         pointer = f"{node.pointer}/{pointer_token(key)}"
                     out.append(
@@ -234,8 +241,8 @@ class Validator:
         language: str,
     ) -> Violation:
         shown = MISSING if redact else echo(value)
-        suggestion = None if redact else finding.suggestion
-        params = _redact_params(finding.params) if redact else dict(finding.params)
+        suggestion = None if redact else _usable_suggestion(finding.suggestion)
+        params = _redact_params(finding.params) if redact else clean(finding.params)
         words: dict[str, Any] = dict(finding.params)
         if redact:
             words.update(dict.fromkeys(_ECHOING_PARAMS, REDACTED_VALUE))
@@ -268,6 +275,15 @@ def _without_moot_hints(violations: list[Violation]) -> tuple[Violation, ...]:
     if not flagged:
         return tuple(violations)
     return tuple(v for v in violations if v.code != "non_canonical" or v.path not in flagged)
+
+
+def _usable_suggestion(suggestion: Any) -> Any:
+    """A suggestion is a drop-in replacement: none when it would have to be cut or mangled."""
+    if isinstance(suggestion, str) and (
+        len(suggestion) > ECHO_LIMIT or echo(suggestion) != suggestion
+    ):
+        return None
+    return suggestion
 
 
 #: Params that repeat what the sender wrote; left out under redaction.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -27,6 +28,24 @@ CODES: Final = frozenset(
         "non_canonical",
     }
 )
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII letters only, as .NET's ordinal ignore-case comparison does.
+
+    Unicode case mapping would make "ß" equal "SS" and the Kelvin sign equal "K"; the
+    service does not, so neither may pc-validate.
+    """
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+
+
+def ascii_upper(text: str) -> str:
+    """Upper-case ASCII letters only (see fold)."""
+    return text.upper() if text.isascii() else text.translate(_ASCII_UPPER)
+
 
 FieldPath = tuple[str, ...]
 """A field's canonical camelCase names from the root, e.g. ("billingProfile", "email")."""
@@ -65,6 +84,9 @@ class Condition:
     field: FieldPath
     values: frozenset[str]
     negate: bool = False
+    #: Lengths of the values: a value of another length cannot be judged against the set
+    #: ("USA" is neither in nor out of a set of two-letter codes).
+    lengths: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -16,6 +17,8 @@ from pc_validate import __version__
 from pc_validate.model import MISSING, SEVERITY_RANK, Severity
 
 REPORT_FORMAT: Final = "1.0"
+#: In a Python str every surrogate code point is a lone one (json.loads joins escaped pairs).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 #: Echoed string values are cut to this many code points (the message says the length).
 ECHO_LIMIT: Final = 200
 
@@ -26,7 +29,7 @@ def printable(text: str) -> str:
     """Text safe to write as UTF-8: lone surrogates become U+FFFD."""
     if text.isascii():
         return text
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def echo(value: Any) -> Any:
@@ -39,6 +42,17 @@ def echo(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     return MISSING
+
+
+def clean(value: Any) -> Any:
+    """A params or suggestion value fit for a report: text made printable and cut to length."""
+    if isinstance(value, str):
+        return echo(value)
+    if isinstance(value, list | tuple):
+        return [clean(item) for item in value]
+    if isinstance(value, dict):
+        return {key: clean(item) for key, item in value.items()}
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,5 +172,15 @@ def document(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def dumps(data: Any, indent: int | None = 2) -> str:
-    """Serialise a report deterministically (non-ASCII kept, keys in contract order)."""
-    return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
+    """Serialise a report deterministically (keys in contract order).
+
+    Non-ASCII text is written as is, unless the report holds a lone surrogate (a key sent
+    as "\\ud800" is named exactly in its JSON Pointer): then everything non-ASCII is escaped,
+    so the text can still be written as UTF-8 and still points at the right key.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data, ensure_ascii=True, indent=indent, allow_nan=False)
+    return text

@@ -23,7 +23,16 @@ from typing import Any
 import yaml
 
 from pc_validate.checks import REGISTRY, Param
-from pc_validate.model import SEVERITIES, Catalog, Condition, FieldPath, Rule, Severity
+from pc_validate.model import (
+    SEVERITIES,
+    Catalog,
+    Condition,
+    FieldPath,
+    Rule,
+    Severity,
+    ascii_upper,
+    fold,
+)
 from pc_validate.resources import bundled_rule_files
 
 _RULE_KEYS = frozenset(
@@ -276,7 +285,7 @@ def _catalog(types: Mapping[FieldPath, str]) -> Catalog:
                 raise RuleFileError(
                     "fields", f"field {'.'.join(path)!r} is inside a field that is not an object"
                 )
-            children.setdefault(parent, {})[path[-1].casefold()] = path[-1]
+            children.setdefault(parent, {})[fold(path[-1])] = path[-1]
     return Catalog(types=dict(types), children=children)
 
 
@@ -324,7 +333,14 @@ def _conditions(
         negate = "not_in" in item
         values = _values(item["not_in" if negate else "in"], datasets, "when", where)
         path = _field_path(item["field"], catalog, where)
-        conditions.append(Condition(path, frozenset(v.upper() for v in values), negate))
+        conditions.append(
+            Condition(
+                path,
+                frozenset(ascii_upper(v) for v in values),
+                negate,
+                frozenset(len(v) for v in values),
+            )
+        )
     return tuple(conditions)
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
-from pc_validate.model import Finding
+from pc_validate.model import Finding, ascii_upper
+from pc_validate.model import fold as model_fold
 
 Suggester = Callable[[str], "str | None"]
 
@@ -49,7 +50,7 @@ SUGGESTERS: Mapping[str, Suggester] = {"us_state": _us_state}
 )
 def one_of(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     values: tuple[str, ...] = params["values"]
-    fold = str.casefold if params["ignore_case"] else str
+    fold = model_fold if params["ignore_case"] else str
     allowed = {fold(v): v for v in values}
     info: dict[str, Any] = {"set_name": params["set_name"], "allowed_count": len(values)}
     if len(values) <= _LISTED_AT_MOST:
@@ -93,14 +94,14 @@ def canonical_case(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     style: str | None = params["style"]
     if (values is None) == (style is None):
         raise ValueError("give exactly one of 'values' and 'style'")
-    canonical = {v.casefold(): v for v in values or ()}
+    canonical = {model_fold(v): v for v in values or ()}
 
     def spelled(value: str) -> str | None:
         if style == "upper":
-            return value.upper()
+            return ascii_upper(value)
         if style == "lower":
-            return value.lower()
-        return canonical.get(value.casefold())
+            return model_fold(value)
+        return canonical.get(model_fold(value))
 
     def check(value: str) -> Finding | None:
         if len(value) > _LONGEST_CODE:  # spelling hints are for codes, not for long text

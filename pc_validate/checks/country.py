@@ -8,7 +8,7 @@ from typing import Any
 
 from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.suggest import worth_suggesting
-from pc_validate.model import Finding
+from pc_validate.model import Finding, ascii_upper
 
 #: Longer values are not worth trimming or looking up: certainly not a code.
 _LONGEST_PLAUSIBLE = 64
@@ -39,7 +39,7 @@ def suggest_country(value: str) -> str | None:
     if not worth_suggesting(value):
         return None
     text = value.strip()
-    upper = text.upper()
+    upper = ascii_upper(text)
     if upper in _COMMON_MISTAKES:
         return _COMMON_MISTAKES[upper]
     if upper in iso_alpha2():
@@ -61,15 +61,15 @@ def suggest_country(value: str) -> str | None:
     },
 )
 def country_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
-    extra = frozenset(code.upper() for code in params["extra"] or ())
+    extra = frozenset(ascii_upper(code) for code in params["extra"] or ())
 
     def check(value: str) -> Finding | None:
         if len(value) > _LONGEST_PLAUSIBLE:
             return Finding("invalid_format", "country.format")
-        code = value.strip().upper()
+        code = ascii_upper(value.strip())
         if len(code) == 2 and (code in extra or code in iso_alpha2()):
             return None
-        shaped = len(code) == 2 and code.isalpha()
+        shaped = len(code) == 2 and code.isascii() and code.isalpha()
         hint = suggest_country(value)
         if hint is None:
             if shaped:

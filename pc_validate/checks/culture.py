@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
-from pc_validate.model import Finding
+from pc_validate.model import Finding, ascii_upper, fold
 
 
 def culture_name(tag: str) -> str:
@@ -21,39 +22,51 @@ def culture_name(tag: str) -> str:
         return tag
 
 
-def suggest_culture(value: str, supported: Mapping[str, str]) -> str | None:
-    """The supported culture meant by `value` (keys of `supported` are case-folded tags).
+@dataclass(frozen=True)
+class Cultures:
+    """A list of supported culture tags, indexed for exact and fuzzy look-ups."""
 
-    Tries, in order: underscores for hyphens, babel's reading of the tag with the region's
-    likely script or the language's likely region filled in, and a close spelling.
+    #: case-folded tag -> tag as listed
+    by_fold: Mapping[str, str]
+    #: (language, region) -> tag, ignoring any script subtag: ("az", "AZ") -> "az-Latn-AZ"
+    by_region: Mapping[tuple[str, str], str]
+
+    @classmethod
+    def of(cls, tags: tuple[str, ...]) -> Cultures:
+        by_region: dict[tuple[str, str], str] = {}
+        for tag in tags:
+            parts = tag.split("-")
+            by_region.setdefault((fold(parts[0]), ascii_upper(parts[-1])), tag)
+        return cls({fold(tag): tag for tag in tags}, by_region)
+
+
+def suggest_culture(value: str, cultures: Cultures) -> str | None:
+    """The supported culture meant by `value`, if one is clear.
+
+    Tries, in order: underscores for hyphens; babel's reading of the tag (which also maps
+    old codes such as iw -> he and no -> nb), with the language's likely region filled in
+    when none is given, matched on language and region whatever the script; a close spelling.
     """
     from babel import Locale, UnknownLocaleError
     from babel.core import get_global
 
-    if not worth_suggesting(value):
+    if not worth_suggesting(value) or not value.isascii():
         return None
     text = value.strip().replace("_", "-")
-    if text.casefold() in supported:
-        return supported[text.casefold()]
-    parts = text.split("-")
-    if len(parts) >= 2 and parts[-1].upper() == "UK":
+    if fold(text) in cultures.by_fold:
+        return cultures.by_fold[fold(text)]
+    parts = [part for part in text.split("-") if part]
+    if len(parts) >= 2 and ascii_upper(parts[-1]) == "UK":
         parts[-1] = "GB"
     try:
         locale = Locale.parse("_".join(parts))
+        likely = Locale.parse(get_global("likely_subtags").get(locale.language, locale.language))
     except (UnknownLocaleError, ValueError, TypeError):
-        locale = None
-    if locale is not None:
-        likely = get_global("likely_subtags")
-        full = Locale.parse(likely.get(locale.language, locale.language))
-        territory = locale.territory or full.territory
-        script = locale.script or full.script
-        for candidate in (
-            f"{locale.language}-{territory}",
-            f"{locale.language}-{script}-{territory}",
-        ):
-            if candidate.casefold() in supported:
-                return supported[candidate.casefold()]
-    return closest(text.casefold(), supported, cutoff=0.8)
+        return closest(fold(text), cultures.by_fold, cutoff=0.8)
+    region = locale.territory or likely.territory
+    if region and (locale.language, region) in cultures.by_region:
+        return cultures.by_region[(locale.language, region)]
+    return closest(fold(text), cultures.by_fold, cutoff=0.8)
 
 
 @check_kind(
@@ -63,17 +76,17 @@ def suggest_culture(value: str, supported: Mapping[str, str]) -> str | None:
     params={"values": Param("values", "the supported cultures", required=True)},
 )
 def culture(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
-    supported = {tag.casefold(): tag for tag in params["values"]}
+    cultures = Cultures.of(params["values"])
 
     @functools.lru_cache(maxsize=1024)
     def suggest(value: str) -> str | None:
-        return suggest_culture(value, supported)
+        return suggest_culture(value, cultures)
 
     def check(value: str) -> Finding | None:
-        if value.strip().casefold() in supported:
+        if fold(value.strip()) in cultures.by_fold:
             return None
         hint = suggest(value)
-        counted = {"supported_count": len(supported)}
+        counted = {"supported_count": len(cultures.by_fold)}
         if hint is None:
             return Finding("unsupported_value", "culture.unsupported", counted)
         return Finding(
@@ -102,7 +115,7 @@ def suggest_language(value: str) -> str | None:
     if not worth_suggesting(value):
         return None
     text = value.strip().replace("_", "-")
-    head = text.split("-", 1)[0].lower()
+    head = fold(text.split("-", 1)[0])
     if "-" in text and head in _iso639_1():
         return head
     try:
@@ -120,11 +133,11 @@ def suggest_language(value: str) -> str | None:
 )
 def language_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     def check(value: str) -> Finding | None:
-        code = value.strip().lower()
+        code = fold(value.strip())
         known = _iso639_1()
         if len(code) == 2 and code in known:
             return None
-        if len(code) == 2 and code.isalpha():
+        if len(code) == 2 and code.isascii() and code.isalpha():
             return Finding("unsupported_value", "language.unknown")
         hint = suggest_language(value)
         if hint is None:

@@ -7,12 +7,12 @@ from typing import Any
 
 from pc_validate.checks import BuildContext, ObjectCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
-from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode
+from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, fold
 
 
 def _squash(name: str) -> str:
     """Key spelling without case or separators: `company_name`, `CompanyName` -> `companyname`."""
-    return name.replace("_", "").replace("-", "").casefold()
+    return fold(name.replace("_", "").replace("-", ""))
 
 
 def suggest_key(key: str, known: Mapping[str, str]) -> str | None:
@@ -45,7 +45,7 @@ def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
         known = catalog.children.get(node.path, {})
         parent = _parent_name(catalog, node.path)
         found = []
-        unknown = [key for key in node.value if key.casefold() not in known]
+        unknown = [key for key in node.value if fold(key) not in known]
         for key in unknown[:UNKNOWN_KEYS_LISTED]:
             info = {"key": key, "parent": parent}
             hint = suggest_key(key, known)
@@ -131,7 +131,7 @@ def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
         known = catalog.children.get(node.path, {})
         found = []
         for key, value in node.value.items():
-            name = known.get(key.casefold())
+            name = known.get(fold(key))
             if name is None or value is None:
                 continue
             field_path = (*node.path, name)
@@ -160,7 +160,7 @@ def surrounding_whitespace(params: Mapping[str, Any], ctx: BuildContext) -> Obje
         for key, value in node.value.items():
             if not isinstance(value, str) or value == value.strip() or not value.strip():
                 continue
-            if key.casefold() not in known:
+            if fold(key) not in known:
                 continue
             found.append(
                 Finding(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pc_validate.report import printable
+
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "valid": "32", "unreadable": "35"}
 
 
@@ -58,4 +60,4 @@ def render_text(
         f"{_plural(totals['error'], 'error')}, {_plural(totals['warning'], 'warning')}, "
         f"{totals['info']} info"
     )
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines)) + "\n"
