@@ -468,7 +468,11 @@ def load_rules(
     """Read the bundled rule files, then `extra` user files, then switch off `disable`."""
     builder = _Builder()
     if bundled:
-        for bundled_file in bundled_rule_files():
+        try:
+            files = bundled_rule_files()
+        except FileNotFoundError as exc:
+            raise RuleFileError("rules", str(exc)) from None
+        for bundled_file in files:
             builder.add_file(bundled_file, user=False)
     for user_file in extra:
         builder.add_file(Path(user_file), user=True)
