@@ -35,7 +35,10 @@ def pointer_token(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def index_object(value: dict[str, Any], path: FieldPath, pointer: str) -> ObjectNode:
+def index_object(value: dict[Any, Any], path: FieldPath, pointer: str) -> ObjectNode:
+    if not all(type(key) is str for key in value):
+        # Only a Python caller can send these (JSON keys are text): judge them as text.
+        value = {key if isinstance(key, str) else str(key): item for key, item in value.items()}
     keys: dict[str, str] = {}
     for key in value:
         keys[fold(key)] = key

@@ -21,6 +21,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _TRAILING_COMMA = re.compile(r",\s*\Z")
+_LONG_NUMBER = re.compile(r"-?\d{4300,}")
 
 
 class PayloadError(ValueError):
@@ -66,8 +67,12 @@ def decode(data: bytes) -> str:
         ) from None
 
 
+class _Constant(ValueError):
+    """NaN, Infinity or -Infinity: Python's json accepts them, JSON does not."""
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
+    raise _Constant(name)
 
 
 def _explain(exc: json.JSONDecodeError) -> str:
@@ -96,11 +101,16 @@ def parse(source: str | bytes | bytearray) -> Any:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise PayloadError(_explain(exc), exc.lineno, exc.colno) from None
-    except ValueError as exc:  # NaN / Infinity, rejected by _reject_constant
-        index = _find_constant(text, str(exc))
-        pos = _position(text, index)
+    except _Constant as exc:
+        pos = _position(text, _find_constant(text, str(exc)))
         raise PayloadError(
             f"{exc} is not a JSON value (JSON has no NaN or Infinity)", pos.line, pos.column
+        ) from None
+    except ValueError:  # Python refuses to convert integers of more than 4,300 digits
+        long_number = _LONG_NUMBER.search(text)
+        pos = _position(text, long_number.start() if long_number else 0)
+        raise PayloadError(
+            "a number has too many digits to be read (more than 4,300)", pos.line, pos.column
         ) from None
     except RecursionError:
         raise PayloadError("the JSON value is nested too deeply to read") from None

@@ -21,6 +21,8 @@ REPORT_FORMAT: Final = "1.0"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: Echoed string values are cut to this many code points (the message says the length).
 ECHO_LIMIT: Final = 200
+#: Integers wider than this are not repeated in reports.
+_INT_BITS: Final = 256
 
 Status = Literal["valid", "invalid", "unreadable"]
 
@@ -39,6 +41,8 @@ def echo(value: Any) -> Any:
         return text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "…"
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _INT_BITS:
+        return MISSING  # too long to repeat (and beyond what Python will turn into text)
     if value is None or isinstance(value, bool | int | float):
         return value
     return MISSING

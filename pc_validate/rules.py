@@ -77,8 +77,13 @@ class _Located(dict[str, Any]):
     line: int | None = None
 
 
-class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """Safe YAML that records line numbers and rejects duplicate keys."""
+class _TrustedLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """Safe YAML for the bundled files: libyaml's fast C parser."""
+
+
+class _UntrustedLoader(yaml.SafeLoader):
+    """Safe YAML for user files: the pure-Python parser, which meets absurd nesting with a
+    RecursionError where libyaml's C parser can crash the process."""
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Located:
@@ -99,10 +104,11 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Loca
     return mapping
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+for _loader in (_TrustedLoader, _UntrustedLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def read_yaml(path: Path, name: str | None = None) -> Any:
+def read_yaml(path: Path, name: str | None = None, *, trusted: bool = False) -> Any:
     """Load one YAML file safely; any failure becomes a RuleFileError with its line."""
     name = name or str(path)
     try:
@@ -116,7 +122,7 @@ def read_yaml(path: Path, name: str | None = None) -> Any:
     except OSError as exc:
         raise RuleFileError(name, f"cannot be read: {exc.strerror or exc}") from None
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_TrustedLoader if trusted else _UntrustedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -151,6 +157,7 @@ class _Builder:
     """Accumulates files into a RuleSet, then validates rules against catalog and datasets."""
 
     types: dict[FieldPath, str] = field(default_factory=lambda: {(): "object"})
+    field_origins: dict[FieldPath, tuple[str, int | None]] = field(default_factory=dict)
     datasets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     raw_rules: dict[str, tuple[dict[str, Any], str, int | None]] = field(default_factory=dict)
     disabled: set[str] = field(default_factory=set)
@@ -159,7 +166,7 @@ class _Builder:
     def add_file(self, path: Path, *, user: bool) -> None:
         # Bundled files are named as in the repository, wherever the package is installed.
         name = str(path) if user else f"rules/{path.name}"
-        data = read_yaml(path, name)
+        data = read_yaml(path, name, trusted=not user)
         if data is None:
             data = {}
         if not isinstance(data, dict):
@@ -173,7 +180,7 @@ class _Builder:
             )
         self.files.append(name)
         self._add_fields(name, data.get("fields"))
-        self._add_datasets(name, data.get("datasets"))
+        self._add_datasets(name, data.get("datasets"), user=user)
         self._add_rules(name, data.get("rules"), user=user)
 
     def _add_fields(self, name: str, fields: Any) -> None:
@@ -182,15 +189,17 @@ class _Builder:
         if not isinstance(fields, dict):
             raise RuleFileError(name, "'fields' must map field paths to types", _line(fields))
         for dotted, kind in fields.items():
-            if kind not in _FIELD_TYPES:
+            if not isinstance(kind, str) or kind not in _FIELD_TYPES:
                 raise RuleFileError(
                     name,
                     f"field {dotted!r}: type must be one of {sorted(_FIELD_TYPES)}, not {kind!r}",
                     _line(fields),
                 )
-            self.types[tuple(dotted.split("."))] = kind
+            path = tuple(dotted.split("."))
+            self.types[path] = kind
+            self.field_origins[path] = (name, _line(fields))
 
-    def _add_datasets(self, name: str, datasets: Any) -> None:
+    def _add_datasets(self, name: str, datasets: Any, *, user: bool) -> None:
         if datasets is None:
             return
         if not isinstance(datasets, dict):
@@ -202,6 +211,15 @@ class _Builder:
             for needed in ("description", "source"):
                 if not isinstance(spec.get(needed), str) or not spec[needed].strip():
                     raise RuleFileError(name, f"dataset {key!r} needs a '{needed}'", line)
+            unknown = set(spec) - {"description", "source", "values"}
+            if unknown:
+                raise RuleFileError(
+                    name, f"dataset {key!r}: unknown key(s) {sorted(unknown)}", line
+                )
+            if key in self.datasets and not user:
+                raise RuleFileError(
+                    name, f"dataset {key!r} is already defined by another rule file", line
+                )
             values = spec["values"]
             if not all(isinstance(v, str) for v in values):
                 raise RuleFileError(name, f"dataset {key!r}: every value must be text", line)
@@ -260,7 +278,7 @@ class _Builder:
                 self.disabled.add(rule_id)
 
     def build(self, disable: Iterable[str]) -> RuleSet:
-        catalog = _catalog(self.types)
+        catalog = _catalog(self.types, self.field_origins)
         rules = [
             _rule(raw, file, line, catalog, self.datasets)
             for raw, file, line in self.raw_rules.values()
@@ -274,7 +292,9 @@ class _Builder:
         return RuleSet(catalog, self.datasets, rules, frozenset(disabled), self.files)
 
 
-def _catalog(types: Mapping[FieldPath, str]) -> Catalog:
+def _catalog(
+    types: Mapping[FieldPath, str], origins: Mapping[FieldPath, tuple[str, int | None]]
+) -> Catalog:
     children: dict[FieldPath, dict[str, str]] = {}
     for path, kind in types.items():
         if kind == "object":
@@ -282,8 +302,9 @@ def _catalog(types: Mapping[FieldPath, str]) -> Catalog:
         if path:
             parent = path[:-1]
             if types.get(parent) != "object":
+                file, line = origins.get(path, ("fields", None))
                 raise RuleFileError(
-                    "fields", f"field {'.'.join(path)!r} is inside a field that is not an object"
+                    file, f"field {'.'.join(path)!r} is inside a field that is not an object", line
                 )
             children.setdefault(parent, {})[fold(path[-1])] = path[-1]
     return Catalog(types=dict(types), children=children)
@@ -405,7 +426,8 @@ def _rule(
         raise RuleFileError(
             file, f"'severity' must be one of {list(SEVERITIES)}, not {severity!r}", line, rule_id
         )
-    kind = REGISTRY.get(raw.get("check"))  # type: ignore[arg-type]
+    check_name = raw.get("check")
+    kind = REGISTRY.get(check_name) if isinstance(check_name, str) else None
     if kind is None:
         raise RuleFileError(
             file,
