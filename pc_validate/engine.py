@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pc_validate.checks import REGISTRY, BuildContext
+from pc_validate.checks.keys import json_type
 from pc_validate.messages import REDACTED_VALUE, render, template_for
 from pc_validate.model import (
     MISSING,
@@ -170,7 +171,7 @@ class Validator:
         if not isinstance(payload, dict):
             if self._root_type_rule is not None:
                 root_finding = Finding(
-                    "type", "type.mismatch", {"expected": "an object", "actual": _kind(payload)}
+                    "type", "type.mismatch", {"expected": "an object", "actual": json_type(payload)}
                 )
                 out.append(
                     self._violation(
@@ -295,12 +296,6 @@ _ECHOING_PARAMS = frozenset({"reason", "key", "keys", "keys_text", "used", "sugg
 
 def _redact_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k not in _ECHOING_PARAMS}
-
-
-def _kind(value: Any) -> str:
-    from pc_validate.checks.keys import json_type
-
-    return json_type(value)
 
 
 def _quote(value: Any, redact: bool) -> str:
