@@ -27,7 +27,7 @@ from pc_validate.model import (
     ascii_upper,
     fold,
 )
-from pc_validate.report import ECHO_LIMIT, Report, Violation, clean, echo, printable
+from pc_validate.report import Report, Violation, clean, echo, printable
 from pc_validate.rules import RuleFileError, RuleSet
 
 
@@ -246,8 +246,8 @@ class Validator:
     ) -> Violation:
         shown = MISSING if redact else echo(value)
         suggestion = None if redact else _usable_suggestion(finding.suggestion)
-        params = _redact_params(finding.params) if redact else clean(finding.params)
-        words: dict[str, Any] = dict(finding.params)
+        params = clean(_redact_params(finding.params) if redact else finding.params)
+        words: dict[str, Any] = dict(params)
         if redact:
             words.update(dict.fromkeys(_ECHOING_PARAMS, REDACTED_VALUE))
         words.update(
@@ -283,9 +283,7 @@ def _without_moot_hints(violations: list[Violation]) -> tuple[Violation, ...]:
 
 def _usable_suggestion(suggestion: Any) -> Any:
     """A suggestion is a drop-in replacement: none when it would have to be cut or mangled."""
-    if isinstance(suggestion, str) and (
-        len(suggestion) > ECHO_LIMIT or echo(suggestion) != suggestion
-    ):
+    if isinstance(suggestion, str) and echo(suggestion) != suggestion:
         return None
     return suggestion
 

@@ -7,13 +7,10 @@ from typing import Any
 
 from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
-from pc_validate.model import Finding, ascii_upper
-from pc_validate.model import fold as model_fold
+from pc_validate.model import Finding, ascii_upper, fold
 
 Suggester = Callable[[str], "str | None"]
 
-#: canonical_case judges values up to this long (codes and tags, with some whitespace).
-_LONGEST_CODE = 64
 #: Sets up to this size are listed in a violation's params; larger ones only counted.
 _LISTED_AT_MOST = 60
 
@@ -50,8 +47,8 @@ SUGGESTERS: Mapping[str, Suggester] = {"us_state": _us_state}
 )
 def one_of(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     values: tuple[str, ...] = params["values"]
-    fold = model_fold if params["ignore_case"] else str
-    allowed = {fold(v): v for v in values}
+    key_of = fold if params["ignore_case"] else str
+    allowed = {key_of(v): v for v in values}
     info: dict[str, Any] = {"set_name": params["set_name"], "allowed_count": len(values)}
     if len(values) <= _LISTED_AT_MOST:
         info["allowed"] = list(values)
@@ -60,14 +57,14 @@ def one_of(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     def suggest(value: str) -> str | None:
         if suggester is not None:
             hit = suggester(value)
-            if hit is not None and fold(hit) in allowed:
-                return allowed[fold(hit)]
+            if hit is not None and key_of(hit) in allowed:
+                return allowed[key_of(hit)]
         if params["suggest"] is None:
             return None
-        return closest(fold(value.strip()), allowed, cutoff=0.75)
+        return closest(key_of(value.strip()), allowed, cutoff=0.75)
 
     def check(value: str) -> Finding | None:
-        if fold(value.strip()) in allowed:
+        if key_of(value.strip()) in allowed:
             return None
         hint = suggest(value)
         if hint is None:
@@ -94,17 +91,17 @@ def canonical_case(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     style: str | None = params["style"]
     if (values is None) == (style is None):
         raise ValueError("give exactly one of 'values' and 'style'")
-    canonical = {model_fold(v): v for v in values or ()}
+    canonical = {fold(v): v for v in values or ()}
 
     def spelled(value: str) -> str | None:
         if style == "upper":
             return ascii_upper(value)
         if style == "lower":
-            return model_fold(value)
-        return canonical.get(model_fold(value))
+            return fold(value)
+        return canonical.get(fold(value))
 
     def check(value: str) -> Finding | None:
-        if len(value) > _LONGEST_CODE:  # spelling hints are for codes, not for long text
+        if not worth_suggesting(value):  # spelling hints are for codes, not for long text
             return None
         text = value.strip()
         want = spelled(text)

@@ -10,8 +10,6 @@ from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.suggest import worth_suggesting
 from pc_validate.model import Finding, ascii_upper
 
-#: Longer values are not worth trimming or looking up: certainly not a code.
-_LONGEST_PLAUSIBLE = 64
 #: Codes people write for a country whose ISO code differs; only unambiguous ones.
 _COMMON_MISTAKES = {"UK": "GB", "EL": "GR"}
 
@@ -64,7 +62,7 @@ def country_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     extra = frozenset(ascii_upper(code) for code in params["extra"] or ())
 
     def check(value: str) -> Finding | None:
-        if len(value) > _LONGEST_PLAUSIBLE:
+        if not worth_suggesting(value):  # certainly not a code: not worth trimming
             return Finding("invalid_format", "country.format")
         code = ascii_upper(value.strip())
         if len(code) == 2 and (code in extra or code in iso_alpha2()):

@@ -62,10 +62,11 @@ def suggest_culture(value: str, cultures: Cultures) -> str | None:
         locale = Locale.parse("_".join(parts))
         likely = Locale.parse(get_global("likely_subtags").get(locale.language, locale.language))
     except (UnknownLocaleError, ValueError, TypeError):
-        return closest(fold(text), cultures.by_fold, cutoff=0.8)
-    region = locale.territory or likely.territory
-    if region and (locale.language, region) in cultures.by_region:
-        return cultures.by_region[(locale.language, region)]
+        pass
+    else:
+        region = locale.territory or likely.territory
+        if region and (locale.language, region) in cultures.by_region:
+            return cultures.by_region[(locale.language, region)]
     return closest(fold(text), cultures.by_fold, cutoff=0.8)
 
 

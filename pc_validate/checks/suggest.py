@@ -1,7 +1,8 @@
-"""Shared limits for 'did you mean' suggestions.
+"""Shared limits for code-like values and 'did you mean' suggestions.
 
 Suggestions use fuzzy matching (difflib) and pycountry look-ups whose cost grows with the
-input; nobody mistypes a 10,000-character culture, so long inputs get no suggestion.
+input; nobody mistypes a 10,000-character culture, so long inputs get no suggestion, and
+checks of codes (countries, spelling of tags) do not even trim or case-map them.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 
-#: Longest input (code points) for which a suggestion is searched.
+#: Longest input (code points) that can be a code, tag or key worth a suggestion.
 SUGGEST_MAX_LENGTH = 64
 
 
 def worth_suggesting(value: str) -> bool:
+    """Short enough to be a code, tag or key (with some whitespace)."""
     return len(value) <= SUGGEST_MAX_LENGTH
 
 
