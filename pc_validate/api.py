@@ -14,17 +14,18 @@ from pc_validate.report import Report, Violation
 from pc_validate.rules import load_rules
 
 _lock = threading.Lock()
-_default: Validator | None = None
+_defaults: dict[str, Validator] = {}
 
 
-def default_validator() -> Validator:
-    """The validator for the bundled rules, compiled on first use and shared."""
-    global _default
-    if _default is None:
+def default_validator(cloud: str = "global") -> Validator:
+    """The validator for the bundled rules of a cloud, compiled on first use and shared."""
+    validator = _defaults.get(cloud)
+    if validator is None:
         with _lock:
-            if _default is None:
-                _default = Validator(load_rules())
-    return _default
+            validator = _defaults.get(cloud)
+            if validator is None:
+                validator = _defaults[cloud] = Validator(load_rules(cloud=cloud))
+    return validator
 
 
 def validate(
@@ -33,6 +34,7 @@ def validate(
     rules: Sequence[str | Path] = (),
     disable: Iterable[str] = (),
     redact: bool = False,
+    cloud: str = "global",
     validator: Validator | None = None,
 ) -> Report:
     """Check a request body: a parsed JSON value (dict), or JSON text as str or bytes.
@@ -40,13 +42,15 @@ def validate(
     Bad content never raises; it becomes violations. Text that is not JSON becomes a single
     `payload.json` error naming line and column. `rules` adds or overrides rule files and
     `disable` switches rules off (both compile a new validator: for many payloads, build a
-    `Validator(load_rules(...))` once instead). A broken rule file raises RuleFileError.
+    `Validator(load_rules(...))` once instead). `cloud` picks the rule overlay of a Partner
+    Center cloud: "global" (the default), "21vianet" or "usgov". A broken rule file or an
+    unknown cloud raises RuleFileError.
     """
     if validator is None:
         if rules or disable:
-            validator = Validator(load_rules(rules, disable))
+            validator = Validator(load_rules(rules, disable, cloud=cloud))
         else:
-            validator = default_validator()
+            validator = default_validator(cloud)
     if isinstance(payload, str | bytes | bytearray):
         try:
             payload = parse(payload)

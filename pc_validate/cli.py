@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
             metavar="RULE",
             help="switch a rule off by id (repeatable)",
         )
+        sub.add_argument(
+            "--cloud",
+            default="global",
+            metavar="CLOUD",
+            help="Partner Center cloud whose rules apply: global (default), 21vianet or usgov",
+        )
 
     check = commands.add_parser(
         "check", help="validate request bodies (JSON files, or - for stdin)"
@@ -103,7 +109,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     from pc_validate.report import document, dumps, unreadable_result
     from pc_validate.rules import load_rules
 
-    validator = Validator(load_rules(args.rules, args.disable))
+    validator = Validator(load_rules(args.rules, args.disable, cloud=args.cloud))
     results: list[dict[str, Any]] = []
     worst = -1
     for name in args.inputs:
@@ -146,7 +152,7 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
     from pc_validate.render import render_catalogue
     from pc_validate.rules import load_rules
 
-    out.write(render_catalogue(load_rules(args.rules, args.disable), args.format))
+    out.write(render_catalogue(load_rules(args.rules, args.disable, cloud=args.cloud), args.format))
     return EXIT_OK
 
 

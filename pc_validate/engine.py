@@ -58,7 +58,9 @@ class _FieldRule:
     #: value-scope checks see only present, non-null, non-blank values of accepted types
     judges_values: bool
     accepts: tuple[type, ...]
-    check: Callable[[Any], Finding | None]
+    check: Callable[..., Finding | None]
+    #: fields whose trimmed text the check takes after the value (see checks.CheckKind)
+    context: tuple[FieldPath, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,11 @@ class _Payload:
         key = parent.keys.get(fold(path[-1]))
         return MISSING if key is None else parent.value[key]
 
+    def text(self, path: FieldPath) -> str | None:
+        """A field's text without surrounding whitespace; None when it is missing or not text."""
+        value = self.value(path)
+        return value.strip() if isinstance(value, str) else None
+
     def condition_value(self, path: FieldPath) -> str | None:
         """A condition field's text, trimmed and upper-cased; None when it is not text."""
         if path not in self.conditions:
@@ -140,7 +147,7 @@ class Validator:
         by_field: dict[FieldPath, list[_FieldRule]] = {}
         for rule in ruleset.enabled_rules:
             kind = REGISTRY[rule.check]
-            context = BuildContext(self.catalog, rule.field, ruleset.datasets)
+            context = BuildContext(self.catalog, rule.field, ruleset.datasets, ruleset.markets)
             try:
                 check = kind.build(rule.params, context)
             except ValueError as exc:
@@ -154,7 +161,8 @@ class Validator:
                     self._root_type_rule = rule
             else:
                 assert rule.field is not None
-                entry = _FieldRule(rule, kind.scope == "value", kind.accepts, check)
+                fields = tuple(rule.params[key] for key in kind.context)
+                entry = _FieldRule(rule, kind.scope == "value", kind.accepts, check, fields)
                 by_field.setdefault(rule.field, []).append(entry)
         self._field_plans = [
             _FieldPlan(path, path[:-1], fold(path[-1]), tuple(entries))
@@ -195,7 +203,10 @@ class Validator:
                     continue
                 if entry.judges_values and not (judgeable and isinstance(value, entry.accepts)):
                     continue
-                finding = entry.check(value)
+                if entry.context:
+                    finding = entry.check(value, *[data.text(path) for path in entry.context])
+                else:
+                    finding = entry.check(value)
                 if finding is not None:
                     token = plan.path[-1] if key is None else pointer_token(key)
                     pointer = f"{parent.pointer}/{token}"

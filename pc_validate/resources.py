@@ -27,6 +27,11 @@ def bundled_rule_files() -> list[Path]:
     return sorted(rules_dir().glob("*.yaml"))
 
 
+def cloud_overlays() -> dict[str, Path]:
+    """Each cloud's rule overlay file by cloud name (``rules/clouds/NAME.yaml``)."""
+    return {path.stem: path for path in sorted((rules_dir() / "clouds").glob("*.yaml"))}
+
+
 def schema_path(name: str) -> Path:
     return _PACKAGE / "schemas" / name
 

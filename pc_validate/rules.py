@@ -1,15 +1,19 @@
 """Reading rule files: the field catalog, named datasets and rules, with overrides.
 
-A rule file is YAML with up to three top-level keys, all optional:
+A rule file is YAML with up to four top-level keys, all optional:
 
 - ``fields``: dotted field path -> JSON type (the catalog of known request fields);
 - ``datasets``: name -> {description, source, values} (country lists, cultures, ...);
+- ``markets``: country code -> what is known of that market (generated ``markets.yaml``;
+  the check kinds that use it validate its entries);
 - ``rules``: a list of rules (id, severity, description, source, field, check, params, when).
 
-The bundled files are read in name order; user files (``--rules``) come after them. In a
-user file, an entry whose id already exists overrides the keys it gives (``severity``,
-``params``, ``enabled: false``, ...); a new id is a new rule and needs every key. Anything
-malformed raises RuleFileError naming the file, the line and the rule.
+The bundled files are read in name order, then the cloud's overlay
+(``rules/clouds/NAME.yaml``), then user files (``--rules``). In an overlay or user file, an
+entry whose id already exists overrides the keys it gives (``severity``, ``params``,
+``enabled: false``, ...), and a market entry overrides the market's keys it gives; a new id
+is a new rule and needs every key. Anything malformed raises RuleFileError naming the file,
+the line and the rule.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from pc_validate.model import (
     ascii_upper,
     fold,
 )
-from pc_validate.resources import bundled_rule_files
+from pc_validate.resources import bundled_rule_files, cloud_overlays
 
 _RULE_KEYS = frozenset(
     {
@@ -146,6 +150,8 @@ class RuleSet:
     rules: list[Rule]
     disabled: frozenset[str] = frozenset()
     files: list[str] = field(default_factory=list)
+    markets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cloud: str = "global"
 
     @property
     def enabled_rules(self) -> list[Rule]:
@@ -159,28 +165,35 @@ class _Builder:
     types: dict[FieldPath, str] = field(default_factory=lambda: {(): "object"})
     field_origins: dict[FieldPath, tuple[str, int | None]] = field(default_factory=dict)
     datasets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    markets: dict[str, dict[str, Any]] = field(default_factory=dict)
     raw_rules: dict[str, tuple[dict[str, Any], str, int | None]] = field(default_factory=dict)
     disabled: set[str] = field(default_factory=set)
     files: list[str] = field(default_factory=list)
 
-    def add_file(self, path: Path, *, user: bool) -> None:
+    def add_file(self, path: Path, *, user: bool, overlay: bool = False) -> None:
+        """Add one file; user files and cloud overlays may override what came before."""
         # Bundled files are named as in the repository, wherever the package is installed.
-        name = str(path) if user else f"rules/{path.name}"
-        data = read_yaml(path, name, trusted=not user)
+        if overlay:
+            name = f"rules/clouds/{path.name}"
+        else:
+            name = str(path) if user else f"rules/{path.name}"
+        data = read_yaml(path, name, trusted=overlay or not user)
         if data is None:
             data = {}
         if not isinstance(data, dict):
             raise RuleFileError(name, "the top level must be a mapping", _line(data))
-        unknown = set(data) - {"fields", "datasets", "rules"}
+        unknown = set(data) - {"fields", "datasets", "markets", "rules"}
         if unknown:
             raise RuleFileError(
                 name,
-                f"unknown top-level key(s) {sorted(unknown)}; expected fields, datasets, rules",
+                f"unknown top-level key(s) {sorted(unknown)}; "
+                "expected fields, datasets, markets, rules",
                 _line(data),
             )
         self.files.append(name)
         self._add_fields(name, data.get("fields"))
         self._add_datasets(name, data.get("datasets"), user=user)
+        self._add_markets(name, data.get("markets"), user=user)
         self._add_rules(name, data.get("rules"), user=user)
 
     def _add_fields(self, name: str, fields: Any) -> None:
@@ -224,6 +237,23 @@ class _Builder:
             if not all(isinstance(v, str) for v in values):
                 raise RuleFileError(name, f"dataset {key!r}: every value must be text", line)
             self.datasets[key] = tuple(values)
+
+    def _add_markets(self, name: str, markets: Any, *, user: bool) -> None:
+        if markets is None:
+            return
+        if not isinstance(markets, dict):
+            raise RuleFileError(name, "'markets' must map country codes to mappings", _line(markets))
+        for code, entry in markets.items():
+            line = _line(entry) or _line(markets)
+            if not (len(code) == 2 and code.isascii() and code.isupper() and code.isalpha()):
+                raise RuleFileError(name, f"market {code!r}: not a two-letter upper-case code", line)
+            if not isinstance(entry, dict):
+                raise RuleFileError(name, f"market {code!r} must be a mapping", line)
+            if code in self.markets and not user:
+                raise RuleFileError(
+                    name, f"market {code!r} is already defined by another rule file", line
+                )
+            self.markets[code] = {**self.markets.get(code, {}), **entry}
 
     def _add_rules(self, name: str, rules: Any, *, user: bool) -> None:
         if rules is None:
@@ -277,7 +307,7 @@ class _Builder:
             else:
                 self.disabled.add(rule_id)
 
-    def build(self, disable: Iterable[str]) -> RuleSet:
+    def build(self, disable: Iterable[str], cloud: str = "global") -> RuleSet:
         catalog = _catalog(self.types, self.field_origins)
         rules = [
             _rule(raw, file, line, catalog, self.datasets)
@@ -289,7 +319,9 @@ class _Builder:
             if rule_id not in known:
                 raise RuleFileError("--disable", f"no rule has the id {rule_id!r}")
             disabled.add(rule_id)
-        return RuleSet(catalog, self.datasets, rules, frozenset(disabled), self.files)
+        return RuleSet(
+            catalog, self.datasets, rules, frozenset(disabled), self.files, self.markets, cloud
+        )
 
 
 def _catalog(
@@ -371,6 +403,7 @@ def _param(
     key: str,
     datasets: Mapping[str, tuple[str, ...]],
     where: tuple[str, int | None, str],
+    catalog: Catalog,
 ) -> Any:
     name, line, rule_id = where
     if raw is None:
@@ -397,6 +430,14 @@ def _param(
         return raw
     if spec.kind == "values":
         return _values(raw, datasets, key, where)
+    if spec.kind == "field":
+        return _field_path(raw, catalog, where)
+    if spec.kind == "table":
+        if not isinstance(raw, dict) or not all(
+            isinstance(v, list) and all(isinstance(item, str) for item in v) for v in raw.values()
+        ):
+            raise RuleFileError(name, f"{key!r} must map text to lists of text", line, rule_id)
+        return {k: tuple(v) for k, v in raw.items()}
     if spec.kind == "regex":
         from pc_validate.safe_regex import UnsafePattern, compile_pattern
 
@@ -455,7 +496,7 @@ def _rule(
             rule_id,
         )
     resolved = {
-        key: _param(params.get(key), spec, key, datasets, where)
+        key: _param(params.get(key), spec, key, datasets, where, catalog)
         for key, spec in kind.params.items()
     }
     code = raw.get("partner_center_error")
@@ -481,21 +522,37 @@ def _rule(
     )
 
 
+def clouds() -> list[str]:
+    """The clouds with a rule overlay, e.g. ["21vianet", "global", "usgov"]."""
+    try:
+        return sorted(cloud_overlays())
+    except FileNotFoundError as exc:
+        raise RuleFileError("rules", str(exc)) from None
+
+
 def load_rules(
     extra: Sequence[str | Path] = (),
     disable: Iterable[str] = (),
     *,
     bundled: bool = True,
+    cloud: str = "global",
 ) -> RuleSet:
-    """Read the bundled rule files, then `extra` user files, then switch off `disable`."""
+    """Read the bundled rule files and the cloud's overlay, then `extra` user files, then
+    switch off `disable`."""
     builder = _Builder()
     if bundled:
         try:
             files = bundled_rule_files()
+            overlays = cloud_overlays()
         except FileNotFoundError as exc:
             raise RuleFileError("rules", str(exc)) from None
+        if cloud not in overlays:
+            raise RuleFileError(
+                "--cloud", f"no cloud named {cloud!r}; known clouds: {', '.join(sorted(overlays))}"
+            )
         for bundled_file in files:
             builder.add_file(bundled_file, user=False)
+        builder.add_file(overlays[cloud], user=True, overlay=True)
     for user_file in extra:
         builder.add_file(Path(user_file), user=True)
-    return builder.build(disable)
+    return builder.build(disable, cloud)

@@ -7,6 +7,10 @@ compiled; the engine then calls that function per payload. Three scopes:
 - ``value``: called only with a present value of an accepted type (non-blank for strings),
   so that presence and type stay the business of their own rules;
 - ``object``: called with an :class:`~pc_validate.model.ObjectNode` for every known object.
+
+A presence- or value-scope kind may name ``context`` parameters: parameters of kind ``field`` whose
+values (the named field's text, trimmed, or None when it is missing or not text) the engine
+passes after the value, e.g. ``check(postal_code, country)``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any, Literal
 from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode
 
 Scope = Literal["presence", "value", "object"]
-ParamKind = Literal["int", "str", "bool", "regex", "values", "choice"]
+ParamKind = Literal["int", "str", "bool", "regex", "values", "choice", "field", "table"]
 
 ValueCheck = Callable[[Any], "Finding | None"]
 ObjectCheck = Callable[[ObjectNode], "list[Finding]"]
@@ -42,6 +46,8 @@ class BuildContext:
     catalog: Catalog
     target: FieldPath | None
     datasets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Market data by upper-case country code, as read from rules/markets.yaml
+    markets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 Builder = Callable[[Mapping[str, Any], BuildContext], Callable[..., Any]]
@@ -56,6 +62,8 @@ class CheckKind:
     build: Builder
     #: value scope: the JSON types the check judges (others are the type rule's business)
     accepts: tuple[type, ...] = (str,)
+    #: `field` parameters whose trimmed text is passed to the check after the value
+    context: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, CheckKind] = {}
@@ -68,13 +76,17 @@ def check_kind(
     summary: str,
     params: Mapping[str, Param] | None = None,
     accepts: tuple[type, ...] = (str,),
+    context: tuple[str, ...] = (),
 ) -> Callable[[Builder], Builder]:
     """Register a builder function as the check kind `name`."""
 
     def register(build: Builder) -> Builder:
         if name in REGISTRY:
             raise RuntimeError(f"check kind {name!r} registered twice")
-        REGISTRY[name] = CheckKind(name, scope, summary, params or {}, build, accepts)
+        for key in context:
+            if scope == "object" or (params or {}).get(key, Param("str", "")).kind != "field":
+                raise RuntimeError(f"check kind {name!r}: context {key!r} is not a field param")
+        REGISTRY[name] = CheckKind(name, scope, summary, params or {}, build, accepts, context)
         return build
 
     return register
@@ -88,6 +100,9 @@ from pc_validate.checks import (  # noqa: E402
     email,
     internet,
     keys,
+    market,
+    numbers,
+    policy,
     presence,
     text,
 )
@@ -104,6 +119,9 @@ __all__ = [
     "email",
     "internet",
     "keys",
+    "market",
+    "numbers",
+    "policy",
     "presence",
     "text",
 ]
