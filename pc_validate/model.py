@@ -105,6 +105,8 @@ class Rule:
     message: str | None = None
     note: str | None = None
     origin: str = ""
+    #: The rule's suggestions are certain repairs: `pc-validate fix` / normalize() apply them.
+    autofix: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ _RULE_KEYS = frozenset(
         "message",
         "note",
         "enabled",
+        "autofix",
     }
 )
 _NEEDED_FOR_NEW = ("severity", "description", "source", "check")
@@ -505,6 +506,9 @@ def _rule(
     for key in ("message", "note"):
         if raw.get(key) is not None and not isinstance(raw[key], str):
             raise RuleFileError(file, f"'{key}' must be text", line, rule_id)
+    autofix = raw.get("autofix", False)
+    if not isinstance(autofix, bool):
+        raise RuleFileError(file, "'autofix' must be true or false", line, rule_id)
     severity_: Severity = severity
     return Rule(
         id=rule_id,
@@ -518,6 +522,7 @@ def _rule(
         partner_center_error=code,
         message=raw.get("message"),
         note=raw.get("note"),
+        autofix=autofix,
         origin=f"{file}:{line}" if line is not None else file,
     )
 

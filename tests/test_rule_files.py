@@ -758,7 +758,7 @@ def test_schema_names_the_loaders_keys_and_values() -> None:
     assert set(rule["properties"]) == set(_RULE_KEYS)
     assert rule["properties"]["severity"]["enum"] == list(SEVERITIES)
     assert set(SCHEMA["$defs"]["fieldType"]["enum"]) == set(_FIELD_TYPES)
-    assert set(SCHEMA["properties"]) == {"fields", "datasets", "rules"}
+    assert set(SCHEMA["properties"]) == {"fields", "datasets", "markets", "rules"}
 
 
 @pytest.mark.parametrize(
