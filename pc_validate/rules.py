@@ -243,11 +243,15 @@ class _Builder:
         if markets is None:
             return
         if not isinstance(markets, dict):
-            raise RuleFileError(name, "'markets' must map country codes to mappings", _line(markets))
+            raise RuleFileError(
+                name, "'markets' must map country codes to mappings", _line(markets)
+            )
         for code, entry in markets.items():
             line = _line(entry) or _line(markets)
             if not (len(code) == 2 and code.isascii() and code.isupper() and code.isalpha()):
-                raise RuleFileError(name, f"market {code!r}: not a two-letter upper-case code", line)
+                raise RuleFileError(
+                    name, f"market {code!r}: not a two-letter upper-case code", line
+                )
             if not isinstance(entry, dict):
                 raise RuleFileError(name, f"market {code!r} must be a mapping", line)
             if code in self.markets and not user:
