@@ -12,11 +12,14 @@ __version__ = "0.1.0"
 
 from pc_validate.api import default_validator, validate
 from pc_validate.engine import Validator
+from pc_validate.fix import Change, Normalized, normalize
 from pc_validate.payload import PayloadError
 from pc_validate.report import Report, Violation
 from pc_validate.rules import RuleFileError, RuleSet, load_rules
 
 __all__ = [
+    "Change",
+    "Normalized",
     "PayloadError",
     "Report",
     "RuleFileError",
@@ -26,5 +29,6 @@ __all__ = [
     "__version__",
     "default_validator",
     "load_rules",
+    "normalize",
     "validate",
 ]

@@ -1,5 +1,6 @@
 """The `pc-validate` command: a pre-flight check other tools call before the API call.
 
+Subcommands: check (validate), fix (repair what is certain), rules (list the rules).
 Exit status: 0 nothing at or above --fail-on; 1 violations at or above it; 2 could not
 validate (unreadable input, bad rule file, bad usage). Never a traceback.
 """
@@ -79,6 +80,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     rule_options(check)
 
+    fix = commands.add_parser(
+        "fix",
+        help="repair what is certain (case, UK -> GB, state names, whitespace, ...)",
+        description=(
+            "Write the repaired request body to stdout (or back to FILE with --in-place) and "
+            "list every change on stderr. Only certain repairs are made: values are replaced, "
+            "keys never renamed, nothing missing invented. Exit status: 0 when the repaired "
+            "body has nothing at or above --fail-on, 1 when it still has, 2 when it could "
+            "not be read."
+        ),
+    )
+    fix.add_argument("input", metavar="FILE", help="JSON file, or - for stdin")
+    fix.add_argument(
+        "--in-place",
+        action="store_true",
+        help="write the repaired body back to FILE (left untouched when nothing changes)",
+    )
+    fix.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="lowest severity left after repair that makes the exit status 1 (default: error)",
+    )
+    fix.add_argument(
+        "--redact",
+        action="store_true",
+        help="list changes by path and rule only, without the values",
+    )
+    rule_options(fix)
+
     rules = commands.add_parser("rules", help="list every rule: id, severity, description, source")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rule_options(rules)
@@ -142,6 +173,72 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     return EXIT_VIOLATIONS if worst >= _FAIL_RANK[args.fail_on] else EXIT_OK
 
 
+def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
+    from pc_validate.engine import Validator
+    from pc_validate.fix import repair
+    from pc_validate.payload import PayloadError, parse
+    from pc_validate.report import dumps, echo, printable
+    from pc_validate.rules import load_rules
+
+    label = "<stdin>" if args.input == "-" else args.input
+    if args.in_place and args.input == "-":
+        err.write("pc-validate: error: --in-place needs a file, not stdin\n")
+        return EXIT_UNUSABLE
+    validator = Validator(load_rules(args.rules, args.disable, cloud=args.cloud))
+    try:
+        payload = parse(_read(args.input, stdin))
+    except OSError as exc:
+        err.write(f"pc-validate: {label}: {_read_error(args.input, exc)}\n")
+        return EXIT_UNUSABLE
+    except PayloadError as exc:
+        where = f":{exc.line}:{exc.column}" if exc.line is not None else ""
+        err.write(f"pc-validate: {label}{where}: {exc.reason}\n")
+        return EXIT_UNUSABLE
+    result = repair(payload, validator=validator)
+
+    def shown(value: Any) -> str:
+        return "(value withheld)" if args.redact else dumps(echo(value), indent=None)
+
+    for change in result.changes:
+        err.write(
+            f"pc-validate: {label}: {printable(change.path)}: {shown(change.before)} -> "
+            f"{shown(change.after)} ({change.rule})\n"
+        )
+    for held in result.withheld:
+        raised = ", ".join(f"{rule} at {printable(path)}" for rule, path in held.would_raise)
+        err.write(
+            f"pc-validate: {label}: {printable(held.path)}: not changed to {shown(held.after)} "
+            f"({held.rule}): it would bring up {raised}\n"
+        )
+    if not result.changes:
+        err.write(f"pc-validate: {label}: nothing to repair\n")
+    text = dumps(result.payload) + "\n"
+    if args.in_place:
+        if result.changes:
+            _write_atomically(args.input, text)
+    else:
+        out.write(text)
+    return EXIT_VIOLATIONS if result.after.worst() >= _FAIL_RANK[args.fail_on] else EXIT_OK
+
+
+def _write_atomically(name: str, text: str) -> None:
+    """Replace a file's content in one step, so a crash never leaves half a file."""
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(name))
+    fd, temp = tempfile.mkstemp(prefix=".pc-validate-", suffix=".json", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        with contextlib.suppress(OSError):
+            os.chmod(temp, os.stat(name).st_mode & 0o7777)
+        os.replace(temp, name)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
 def _colour(choice: str, out: TextIO) -> bool:
     if choice != "auto":
         return choice == "always"
@@ -175,6 +272,8 @@ def main(
     try:
         if args.command == "check":
             return _check(args, out, err, stdin or sys.stdin)
+        if args.command == "fix":
+            return _fix(args, out, err, stdin or sys.stdin)
         return _rules(args, out)
     except RuleFileError as exc:
         err.write(f"pc-validate: rule file error: {exc}\n")

@@ -59,7 +59,7 @@ def one_of(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
             hit = suggester(value)
             if hit is not None and key_of(hit) in allowed:
                 return allowed[key_of(hit)]
-        if params["suggest"] is None:
+        if params["suggest"] != "closest":
             return None
         return closest(key_of(value.strip()), allowed, cutoff=0.75)
 

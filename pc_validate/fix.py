@@ -1,0 +1,178 @@
+"""Repair what can be repaired with certainty: normalize(payload) and `pc-validate fix`.
+
+A repair is the suggestion of a violation whose rule is marked ``autofix: true`` in its rule
+file (canonical culture case, upper-case country codes, ``UK`` -> ``GB``, US state names to
+codes, trimmed whitespace, registration numbers in compact form, ...). Repairs replace values
+only: no key is renamed, nothing missing is invented.
+
+Each repair is tried on its own and kept only if the payload checked afterwards shows the
+repaired violation gone and no violation that was not there before, so a repaired payload
+never has more violations than the original, nor different ones. A repair that would bring up
+a new violation (``UK`` -> ``GB`` with a postal code that is wrong for GB, say) is withheld and
+reported as such: the user decides.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from pc_validate.engine import Validator
+from pc_validate.payload import parse
+from pc_validate.report import Report, Violation
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One value replaced: where, by which rule, from what to what."""
+
+    path: str
+    rule: str
+    before: Any
+    after: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "rule": self.rule, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """A certain repair left undone because it would bring up other violations."""
+
+    path: str
+    rule: str
+    before: Any
+    after: Any
+    #: the (rule, path) pairs the repair would have brought up
+    would_raise: tuple[tuple[str, str], ...]
+
+
+class Normalized(NamedTuple):
+    """What normalize() returns: the repaired payload and the changes made to it."""
+
+    payload: Any
+    changes: list[Change]
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """The full outcome of a repair run (for the command): changes, withheld repairs, and
+    the reports before and after."""
+
+    payload: Any
+    changes: list[Change]
+    withheld: list[Withheld]
+    before: Report
+    after: Report
+
+
+def normalize(
+    payload: Any,
+    *,
+    rules: Sequence[str | Path] = (),
+    disable: Iterable[str] = (),
+    cloud: str = "global",
+    validator: Validator | None = None,
+) -> Normalized:
+    """Return a repaired copy of `payload` (a dict, or JSON text) and the changes made.
+
+    The argument is never modified. JSON text that cannot be parsed raises PayloadError;
+    a broken rule file or unknown cloud raises RuleFileError.
+    """
+    result = repair(payload, rules=rules, disable=disable, cloud=cloud, validator=validator)
+    return Normalized(result.payload, result.changes)
+
+
+def repair(
+    payload: Any,
+    *,
+    rules: Sequence[str | Path] = (),
+    disable: Iterable[str] = (),
+    cloud: str = "global",
+    validator: Validator | None = None,
+) -> Repair:
+    """Like normalize(), with the repairs withheld and the reports before and after."""
+    from pc_validate.api import default_validator
+    from pc_validate.rules import load_rules
+
+    if validator is None:
+        if rules or disable:
+            validator = Validator(load_rules(rules, disable, cloud=cloud))
+        else:
+            validator = default_validator(cloud)
+    if isinstance(payload, str | bytes | bytearray):
+        payload = parse(payload)
+    autofix = {rule.id for rule in validator.ruleset.enabled_rules if rule.autofix}
+    work = copy.deepcopy(payload)
+    before = report = validator.validate(work)
+    changes: list[Change] = []
+    withheld: dict[tuple[str, str], Withheld] = {}
+    tried: set[tuple[str, str, str]] = set()
+    # Each kept repair removes a violation and adds none, so this ends.
+    while True:
+        for violation in _candidates(report, autofix):
+            identity = (violation.rule, violation.path, violation.code)
+            if identity in tried:
+                continue
+            tried.add(identity)
+            trial = copy.deepcopy(work)
+            old = _replace(trial, violation.path, violation.suggestion)
+            if old is _NOT_FOUND:
+                continue
+            trial_report = validator.validate(trial)
+            after = _identities(trial_report)
+            if identity in after:
+                continue  # the repair did not repair: not certain after all
+            new = sorted(after - _identities(report))
+            if new:
+                withheld[(violation.rule, violation.path)] = Withheld(
+                    violation.path,
+                    violation.rule,
+                    old,
+                    violation.suggestion,
+                    tuple((rule, path) for rule, path, _ in new),
+                )
+                continue
+            changes.append(Change(violation.path, violation.rule, old, violation.suggestion))
+            withheld.pop((violation.rule, violation.path), None)
+            work, report = trial, trial_report
+            tried = {key for key in tried if key in after}
+            break  # the report changed: look at its violations afresh
+        else:
+            break
+    return Repair(work, changes, list(withheld.values()), before, report)
+
+
+def _candidates(report: Report, autofix: set[str]) -> list[Violation]:
+    return [
+        v for v in report.violations if v.rule in autofix and v.suggestion is not None and v.path
+    ]
+
+
+def _identities(report: Report) -> set[tuple[str, str, str]]:
+    return {(v.rule, v.path, v.code) for v in report.violations}
+
+
+class _NotFound:
+    __slots__ = ()
+
+
+_NOT_FOUND = _NotFound()
+
+
+def _replace(document: Any, pointer: str, value: Any) -> Any:
+    """Set the value at a JSON Pointer (RFC 6901) whose target exists; return the old one."""
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    node = document
+    for token in tokens[:-1]:
+        if not isinstance(node, dict) or token not in node:
+            return _NOT_FOUND
+        node = node[token]
+    if not isinstance(node, dict) or tokens[-1] not in node:
+        return _NOT_FOUND
+    old = node[tokens[-1]]
+    node[tokens[-1]] = value
+    return old
