@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
+import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any, TextIO
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple, TextIO
 
 from pc_validate import __version__
+from pc_validate.inputs import FORMATS
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
 _FAIL_RANK = {"error": 2, "warning": 1}
@@ -59,8 +62,42 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="validate request bodies (JSON files, or - for stdin)"
     )
-    check.add_argument("inputs", nargs="+", metavar="FILE", help="JSON file, or - for stdin")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="FILE",
+        help="JSON, JSON Lines or CSV file, a glob such as 'exports/*.jsonl', or - for stdin",
+    )
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl"),
+        default="text",
+        help="text (default), json (one report document) or jsonl (one result per line, "
+        "written as records finish, then a summary line)",
+    )
+    check.add_argument(
+        "--input-format",
+        choices=FORMATS,
+        default="auto",
+        help="how to read the inputs; auto: .jsonl/.ndjson are JSON Lines, .csv is CSV, "
+        "anything else (and stdin) JSON: one object or an array of objects",
+    )
+    check.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per core for inputs over 1 MB, else 1); "
+        "results come out in input order whatever N is",
+    )
+    check.add_argument(
+        "--only-invalid",
+        action="store_true",
+        help="leave valid records out of the output (they are still counted in the summary)",
+    )
+    check.add_argument(
+        "--quiet", action="store_true", help="no progress bar on stderr (also when redirected)"
+    )
     check.add_argument(
         "--fail-on",
         choices=("error", "warning"),
@@ -116,6 +153,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def _read(name: str, stdin: Any) -> bytes:
     if name == "-":
         data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
@@ -135,42 +182,175 @@ def _read_error(name: str, exc: OSError) -> str:
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
+    from pc_validate import bulk
     from pc_validate.engine import Validator
-    from pc_validate.payload import PayloadError, parse
-    from pc_validate.report import document, dumps, unreadable_result
+    from pc_validate.report import Summary, document, dumps
     from pc_validate.rules import load_rules
 
-    validator = Validator(load_rules(args.rules, args.disable, cloud=args.cloud))
-    results: list[dict[str, Any]] = []
-    worst = -1
-    for name in args.inputs:
-        label = "<stdin>" if name == "-" else name
-        try:
-            payload = parse(_read(name, stdin))
-        except OSError as exc:
-            results.append(unreadable_result(label, _read_error(name, exc)))
-            continue
-        except PayloadError as exc:
-            results.append(unreadable_result(label, exc.reason, exc.line, exc.column))
-            continue
-        report = validator.validate(payload, redact=args.redact)
-        worst = max(worst, report.worst())
-        results.append(report.result_dict(label))
-    doc = document(results)
-    if args.format == "json":
-        out.write(dumps(doc) + "\n")
+    ruleset = load_rules(args.rules, args.disable, cloud=args.cloud)
+    sources = _sources(args.inputs)
+    types = {".".join(path).lower(): kind for path, kind in ruleset.catalog.types.items()}
+    records = _records(sources, args.input_format, types, stdin)
+    settings = bulk.Settings(
+        tuple(args.rules), tuple(args.disable), args.cloud, args.redact, args.format == "jsonl"
+    )
+    jobs = args.jobs if args.jobs is not None else _default_jobs(sources)
+    if jobs > 1:
+        outcomes = bulk.validate_in_workers(records, settings, jobs)
     else:
-        from pc_validate.render import render_text
+        outcomes = bulk.validate_serially(records, settings, Validator(ruleset))
+    colour = _colour(args.color, out)
+    progress = _Progress(err, enabled=not args.quiet and _is_terminal(err))
+    summary = Summary(len(sources))
+    kept: list[dict[str, Any]] = []
+    worst = -1
+    for outcome in outcomes:
+        counts = dict(zip(("error", "warning", "info"), outcome.counts, strict=True))
+        summary.add(outcome.status, counts)
+        worst = max(worst, outcome.worst)
+        progress.tick(summary.records)
+        if outcome.status in ("unreadable", "not_validated"):
+            result = json.loads(outcome.result) if settings.as_line else outcome.result
+            err.write(_problem_line(result))
+        if args.only_invalid and outcome.status == "valid":
+            continue
+        if args.format == "jsonl":
+            out.write(outcome.result + "\n")
+        elif args.format == "text":
+            from pc_validate.render.text import render_result
 
-        out.write(render_text(doc["results"], doc["summary"], colour=_colour(args.color, out)))
-    for result in results:
-        if result["status"] == "unreadable":
-            error = result["error"]
-            where = f":{error['line']}:{error['column']}" if error["line"] is not None else ""
-            err.write(f"pc-validate: {result['input']}{where}: {error['message']}\n")
-    if doc["summary"]["unreadable"]:
+            out.write(render_result(outcome.result, colour=colour))
+        else:
+            kept.append(outcome.result)
+    progress.done()
+    if args.format == "json":
+        out.write(dumps(document(kept, summary)) + "\n")
+    elif args.format == "jsonl":
+        out.write(dumps({"summary": summary.to_dict()}, indent=None) + "\n")
+    else:
+        from pc_validate.render.text import render_summary
+
+        out.write(render_summary(summary.to_dict()))
+    if summary.statuses["unreadable"] or summary.statuses["not_validated"]:
         return EXIT_UNUSABLE
     return EXIT_VIOLATIONS if worst >= _FAIL_RANK[args.fail_on] else EXIT_OK
+
+
+def _problem_line(result: dict[str, Any]) -> str:
+    """The stderr line for a record that could not be read or validated."""
+    error = result["error"]
+    where = ""
+    if error["line"] is not None:
+        where = f":{error['line']}" + (f":{error['column']}" if error["column"] is not None else "")
+    elif result.get("row") is not None:
+        where = f": row {result['row']}"
+    return f"pc-validate: {result['input']}{where}: {error['message']}\n"
+
+
+class _Source(NamedTuple):
+    """One input: its label in reports, and its path (None for stdin) or why it is unusable."""
+
+    label: str
+    path: str | None
+    problem: str | None = None
+
+
+def _sources(names: Sequence[str]) -> list[_Source]:
+    """The inputs named on the command line, globs expanded (sorted), in the order given."""
+    import glob
+
+    sources: list[_Source] = []
+    for name in names:
+        if name == "-":
+            sources.append(_Source("<stdin>", None))
+        elif glob.has_magic(name) and not os.path.exists(name):
+            matches = sorted(m for m in glob.glob(name, recursive=True) if not os.path.isdir(m))
+            if not matches:
+                sources.append(_Source(name, name, "no file matches this pattern"))
+            sources.extend(_Source(match, match) for match in matches)
+        else:
+            sources.append(_Source(name, name))
+    return sources
+
+
+def _records(
+    sources: Sequence[_Source], declared: str, types: dict[str, str], stdin: Any
+) -> Iterator[Any]:
+    """Every record of every input, in order; an input that cannot be opened is one
+    unreadable record."""
+    from pc_validate.inputs import Unreadable, Where, detect_format, read_records
+
+    for source in sources:
+        if source.problem is not None:
+            yield Unreadable(Where(source.label, 0), source.problem)
+            continue
+        fmt = detect_format(source.path or "", declared)
+        if source.path is None:
+            stream = getattr(stdin, "buffer", None)
+            if stream is None:  # a stream given by a Python caller
+                data = stdin.read()
+                stream = io.BytesIO(
+                    data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+                )
+            yield from read_records(stream, source.label, fmt, types)
+            continue
+        try:
+            handle = open(source.path, "rb")  # noqa: SIM115 - closed below, after the records
+        except OSError as exc:
+            yield Unreadable(Where(source.label, 0), _read_error(source.path, exc))
+            continue
+        with handle:
+            try:
+                yield from read_records(handle, source.label, fmt, types)
+            except OSError as exc:
+                yield Unreadable(Where(source.label, 0), _read_error(source.path, exc))
+
+
+def _default_jobs(sources: Sequence[_Source]) -> int:
+    """One worker per core when the files add up to more than 1 MB; else this process."""
+    from pc_validate.bulk import worker_count
+
+    size = 0
+    for source in sources:
+        if source.path is not None and source.problem is None:
+            with contextlib.suppress(OSError):
+                size += os.path.getsize(source.path)
+    return worker_count(None) if size > 1_000_000 else 1
+
+
+def _is_terminal(stream: Any) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+class _Progress:
+    """A one-line progress report on stderr for runs longer than a second (terminals only)."""
+
+    def __init__(self, err: TextIO, *, enabled: bool) -> None:
+        import time
+
+        self.err = err
+        self.enabled = enabled
+        self.clock = time.monotonic
+        self.start = self.clock()
+        self.next = self.start + 1.0
+        self.shown = False
+
+    def tick(self, records: int) -> None:
+        if not self.enabled or records % 64:
+            return
+        now = self.clock()
+        if now < self.next:
+            return
+        self.next = now + 0.25
+        rate = records / max(now - self.start, 1e-9)
+        self.err.write(f"\rpc-validate: {records:,} records checked ({rate:,.0f}/s)")
+        self.err.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.err.write("\r\033[K")
+            self.err.flush()
 
 
 def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:

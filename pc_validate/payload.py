@@ -67,15 +67,15 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-class _Constant(ValueError):
+class NonJsonConstant(ValueError):
     """NaN, Infinity or -Infinity: Python's json accepts them, JSON does not."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise _Constant(name)
+def reject_constant(name: str) -> Any:
+    raise NonJsonConstant(name)
 
 
-def _explain(exc: json.JSONDecodeError) -> str:
+def explain(exc: json.JSONDecodeError) -> str:
     """Say what went wrong in words a person who wrote the JSON by hand will recognise."""
     before = exc.doc[: exc.pos]
     ahead = exc.doc[exc.pos : exc.pos + 1]
@@ -98,10 +98,10 @@ def parse(source: str | bytes | bytearray) -> Any:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=reject_constant)
     except json.JSONDecodeError as exc:
-        raise PayloadError(_explain(exc), exc.lineno, exc.colno) from None
-    except _Constant as exc:
+        raise PayloadError(explain(exc), exc.lineno, exc.colno) from None
+    except NonJsonConstant as exc:
         pos = _position(text, _find_constant(text, str(exc)))
         raise PayloadError(
             f"{exc} is not a JSON value (JSON has no NaN or Infinity)", pos.line, pos.column

@@ -16,7 +16,7 @@ from typing import Any, Final, Literal
 from pc_validate import __version__
 from pc_validate.model import MISSING, SEVERITY_RANK, Severity
 
-REPORT_FORMAT: Final = "1.0"
+REPORT_FORMAT: Final = "1.1"
 #: In a Python str every surrogate code point is a lone one (json.loads joins escaped pairs).
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: Echoed string values are cut to this many code points (the message says the length).
@@ -121,11 +121,19 @@ class Report:
         """Rank of the most severe violation (-1 when there is none)."""
         return max((SEVERITY_RANK[v.severity] for v in self.violations), default=-1)
 
-    def result_dict(self, input_name: str | None = None, record: int = 0) -> dict[str, Any]:
+    def result_dict(
+        self,
+        input_name: str | None = None,
+        record: int = 0,
+        line: int | None = None,
+        row: int | None = None,
+    ) -> dict[str, Any]:
         """This report as one entry of a JSON report's `results`."""
         return {
             "input": input_name,
             "record": record,
+            "line": line,
+            "row": row,
             "status": "valid" if self.ok else "invalid",
             "ok": self.ok,
             "counts": _counts(self.violations),
@@ -146,12 +154,19 @@ def unreadable_result(
     line: int | None = None,
     column: int | None = None,
     record: int = 0,
+    *,
+    record_line: int | None = None,
+    row: int | None = None,
+    status: str = "unreadable",
 ) -> dict[str, Any]:
-    """A JSON report entry for an input that could not be read or parsed."""
+    """A JSON report entry for an input or record that could not be read or parsed
+    (status "unreadable") or whose validation failed (status "not_validated")."""
     return {
         "input": input_name,
         "record": record,
-        "status": "unreadable",
+        "line": record_line,
+        "row": row,
+        "status": status,
         "ok": False,
         "counts": {"error": 0, "warning": 0, "info": 0},
         "violations": [],
@@ -159,19 +174,50 @@ def unreadable_result(
     }
 
 
-def document(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The JSON report: format version, tool, per-input results and a summary."""
-    summary = {"inputs": len(results), "valid": 0, "invalid": 0, "unreadable": 0}
-    totals = {"error": 0, "warning": 0, "info": 0}
-    for result in results:
-        summary[result["status"]] += 1
-        for severity, n in result["counts"].items():
-            totals[severity] += n
+STATUSES: Final = ("valid", "invalid", "unreadable", "not_validated")
+
+
+class Summary:
+    """Totals over a run's results, counted as they go by (also those left out of the
+    output, such as valid records under --only-invalid)."""
+
+    def __init__(self, inputs: int | None = None) -> None:
+        self.inputs = inputs
+        self.statuses = dict.fromkeys(STATUSES, 0)
+        self.totals = {"error": 0, "warning": 0, "info": 0}
+
+    def add(self, status: str, counts: Mapping[str, int]) -> None:
+        self.statuses[status] += 1
+        for severity, n in counts.items():
+            self.totals[severity] += n
+
+    @property
+    def records(self) -> int:
+        return sum(self.statuses.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        inputs = self.records if self.inputs is None else self.inputs
+        return {
+            "inputs": inputs,
+            "records": self.records,
+            **self.statuses,
+            "violations": dict(self.totals),
+        }
+
+
+def document(
+    results: Sequence[Mapping[str, Any]], summary: Summary | None = None
+) -> dict[str, Any]:
+    """The JSON report: format version, tool, per-record results and a summary."""
+    if summary is None:
+        summary = Summary()
+        for result in results:
+            summary.add(result["status"], result["counts"])
     return {
         "version": REPORT_FORMAT,
         "tool": {"name": "pc-validate", "version": __version__},
         "results": list(results),
-        "summary": {**summary, "violations": totals},
+        "summary": summary.to_dict(),
     }
 
 

@@ -319,7 +319,7 @@ UNREADABLE_BROKEN: dict[str, Mutation] = {
             "source": "s",
         }
     ),
-    "line without column": lambda r: r["error"].update(column=None),
+    "column without line": lambda r: r["error"].update(line=None),
     "line 0": lambda r: r["error"].update(line=0),
     "empty message": lambda r: r["error"].update(message=""),
     "extra error key": lambda r: r["error"].update(offset=3),

@@ -22,15 +22,20 @@ def _plural(n: int, word: str) -> str:
 
 def _heading(result: Mapping[str, Any], colour: bool) -> str:
     name = result["input"] or "<payload>"
-    if result.get("record_label"):
-        name = f"{name} {result['record_label']}"
+    if result.get("row") is not None:
+        name = f"{name} row {result['row']}"
+    elif result.get("line") is not None:
+        name = f"{name} line {result['line']}"
     status = result["status"]
-    if status == "unreadable":
+    if status in ("unreadable", "not_validated"):
         error = result["error"]
         where = ""
-        if error.get("line") is not None:
+        if error.get("line") is not None and error.get("column") is not None:
             where = f" (line {error['line']}, column {error['column']})"
-        return f"{name}: {_paint('unreadable', 'unreadable', colour)}{where}: {error['message']}"
+        elif error.get("line") is not None:
+            where = f" (line {error['line']})"
+        word = status.replace("_", " ")
+        return f"{name}: {_paint(word, 'unreadable', colour)}{where}: {error['message']}"
     counts = result["counts"]
     parts = [
         _plural(counts[level], level) for level in ("error", "warning", "info") if counts[level]
@@ -39,25 +44,35 @@ def _heading(result: Mapping[str, Any], colour: bool) -> str:
     return f"{name}: {word}" + (f" ({', '.join(parts)})" if parts else "")
 
 
+def render_result(result: Mapping[str, Any], *, colour: bool = False) -> str:
+    """One result: a heading line, then a line (or three) per violation."""
+    lines = [_heading(result, colour)]
+    for v in result["violations"]:
+        severity = _paint(f"{v['severity']:<7}", v["severity"], colour)
+        lines.append(f"  {v['path'] or '/'}  {severity}  {v['message']}  [{v['rule']}]")
+        if v.get("suggestion") is not None:
+            lines.append(f"      suggestion: {v['suggestion']}")
+        if v.get("partner_center_error") is not None:
+            lines.append(f"      pre-empts Partner Center error {v['partner_center_error']}")
+    return printable("\n".join(lines)) + "\n"
+
+
+def render_summary(summary: Mapping[str, Any]) -> str:
+    """The closing line: records by status, violations by severity."""
+    totals = summary["violations"]
+    records = summary.get("records", summary["inputs"])
+    noun = "input" if records == summary["inputs"] else "record"
+    extra = f", {summary['not_validated']} not validated" if summary.get("not_validated") else ""
+    return (
+        f"{_plural(records, noun)}: {summary['valid']} valid, "
+        f"{summary['invalid']} invalid, {summary['unreadable']} unreadable{extra}; "
+        f"{_plural(totals['error'], 'error')}, {_plural(totals['warning'], 'warning')}, "
+        f"{totals['info']} info\n"
+    )
+
+
 def render_text(
     results: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], *, colour: bool = False
 ) -> str:
     """Human-readable report of every result, then a one-line summary."""
-    lines: list[str] = []
-    for result in results:
-        lines.append(_heading(result, colour))
-        for v in result["violations"]:
-            severity = _paint(f"{v['severity']:<7}", v["severity"], colour)
-            lines.append(f"  {v['path'] or '/'}  {severity}  {v['message']}  [{v['rule']}]")
-            if v.get("suggestion") is not None:
-                lines.append(f"      suggestion: {v['suggestion']}")
-            if v.get("partner_center_error") is not None:
-                lines.append(f"      pre-empts Partner Center error {v['partner_center_error']}")
-    totals = summary["violations"]
-    lines.append(
-        f"{_plural(summary['inputs'], 'input')}: {summary['valid']} valid, "
-        f"{summary['invalid']} invalid, {summary['unreadable']} unreadable; "
-        f"{_plural(totals['error'], 'error')}, {_plural(totals['warning'], 'warning')}, "
-        f"{totals['info']} info"
-    )
-    return printable("\n".join(lines)) + "\n"
+    return "".join(render_result(r, colour=colour) for r in results) + render_summary(summary)

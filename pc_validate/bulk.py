@@ -1,0 +1,216 @@
+"""Validating streams of records, in this process or in N worker processes, in input order.
+
+Records travel to the workers in batches through a bounded window of pending batches, so
+memory stays flat however long the input is; results come back and are handed on strictly
+in input order, whatever N is. A worker that dies (killed, out of memory) takes its batches
+with it: their records are reported as not validated, with the reason, and the run goes on
+with fresh workers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from pc_validate.inputs import Body, Record, Unreadable, Where
+from pc_validate.payload import PayloadError
+from pc_validate.report import Report, unreadable_result
+
+BATCH = 256
+#: Batches in flight per worker: enough to keep every worker busy, few enough to stay flat.
+WINDOW_PER_WORKER = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a worker needs to build its validator and its results (picklable)."""
+
+    rules: tuple[str, ...] = ()
+    disable: tuple[str, ...] = ()
+    cloud: str = "global"
+    redact: bool = False
+    #: serialise each result to one JSON line in the worker (for --format jsonl)
+    as_line: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One record's result: its status and counts for the summary, and the result itself
+    (a dict, or its JSON line when Settings.as_line)."""
+
+    status: str
+    counts: tuple[int, int, int]
+    worst: int
+    result: Any
+
+
+def _result(record: Record, validator: Any, settings: Settings) -> dict[str, Any]:
+    where = record.where
+    if isinstance(record, Unreadable):
+        return _unreadable(where, record.reason, record.line, record.column)
+    try:
+        payload = record.parsed()
+    except PayloadError as exc:
+        line = exc.line if where.line is None or exc.line is None else where.line + exc.line - 1
+        return _unreadable(where, exc.reason, line, exc.column)
+    report: Report = validator.validate(payload, redact=settings.redact)
+    return report.result_dict(where.input, where.index, where.line, where.row)
+
+
+def _unreadable(
+    where: Where,
+    reason: str,
+    line: int | None = None,
+    column: int | None = None,
+    status: str = "unreadable",
+) -> dict[str, Any]:
+    return unreadable_result(
+        where.input,
+        reason,
+        line,
+        column,
+        where.index,
+        record_line=where.line,
+        row=where.row,
+        status=status,
+    )
+
+
+def _outcome(result: dict[str, Any], settings: Settings) -> Outcome:
+    from pc_validate.report import dumps
+
+    counts = result["counts"]
+    trio = (counts["error"], counts["warning"], counts["info"])
+    worst = 2 if trio[0] else 1 if trio[1] else 0 if trio[2] else -1
+    body: Any = dumps(result, indent=None) if settings.as_line else result
+    return Outcome(result["status"], trio, worst, body)
+
+
+# --- in this process --------------------------------------------------------------------------
+
+
+def validate_serially(
+    records: Iterable[Record], settings: Settings, validator: Any = None
+) -> Iterator[Outcome]:
+    if validator is None:
+        from pc_validate.engine import Validator
+        from pc_validate.rules import load_rules
+
+        validator = Validator(load_rules(settings.rules, settings.disable, cloud=settings.cloud))
+    for record in records:
+        yield _outcome(_result(record, validator, settings), settings)
+
+
+# --- in worker processes ----------------------------------------------------------------------
+
+_worker_validator: Any = None
+_worker_settings: Settings | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker_validator, _worker_settings
+    from pc_validate.engine import Validator
+    from pc_validate.rules import load_rules
+
+    _worker_settings = settings
+    _worker_validator = Validator(
+        load_rules(settings.rules, settings.disable, cloud=settings.cloud)
+    )
+
+
+def _work(batch: Sequence[Record]) -> list[Outcome]:
+    assert _worker_settings is not None
+    return [
+        _outcome(_result(record, _worker_validator, _worker_settings), _worker_settings)
+        for record in batch
+    ]
+
+
+def validate_in_workers(
+    records: Iterable[Record], settings: Settings, jobs: int
+) -> Iterator[Outcome]:
+    """Validate in `jobs` worker processes; outcomes in input order."""
+    source = iter(records)
+    #: (batch, its future, whether it was already resubmitted after a worker died)
+    pending: deque[tuple[list[Record], Future[list[Outcome]], bool]] = deque()
+    pool = _pool(settings, jobs)
+    try:
+        while True:
+            while len(pending) < jobs * WINDOW_PER_WORKER:
+                batch = list(islice(source, BATCH))
+                if not batch:
+                    break
+                pending.append((batch, _submit(pool, batch), False))
+            if not pending:
+                return
+            batch, future, retried = pending.popleft()
+            try:
+                outcomes = future.result()
+            except BrokenProcessPool:
+                # Every batch in the pool fails with it; only one held the record that killed
+                # the worker. Resubmit them all to a fresh pool; a batch that fails twice is
+                # reported record by record as not validated.
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = _pool(settings, jobs)
+                if retried:
+                    outcomes = [_not_validated(record, settings) for record in batch]
+                else:
+                    pending.appendleft((batch, future, True))
+                    outcomes = []
+                pending = deque((b, _submit(pool, b), r) for b, _, r in pending)
+            yield from outcomes
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(pool: ProcessPoolExecutor, batch: list[Record]) -> Future[list[Outcome]]:
+    try:
+        return pool.submit(_work, batch)
+    except BrokenProcessPool:
+        future: Future[list[Outcome]] = Future()
+        future.set_exception(BrokenProcessPool("the worker pool could not take the batch"))
+        return future
+
+
+def _pool(settings: Settings, jobs: int) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(settings,)
+    )
+
+
+def _not_validated(record: Record, settings: Settings) -> Outcome:
+    reason = (
+        "not validated: the worker process validating it stopped unexpectedly "
+        "(killed, or out of memory), twice"
+    )
+    return _outcome(_unreadable(record.where, reason, status="not_validated"), settings)
+
+
+def worker_count(requested: int | None) -> int:
+    """--jobs: as asked, else the number of cores this process may use."""
+    if requested is not None:
+        return max(1, requested)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+__all__ = [
+    "Body",
+    "Outcome",
+    "Settings",
+    "Unreadable",
+    "validate_in_workers",
+    "validate_serially",
+    "worker_count",
+]
