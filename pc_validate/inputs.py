@@ -420,32 +420,29 @@ def _csv_rows(stream: BinaryIO, label: str, types: Mapping[str, str]) -> Iterato
         return
     line = reader.line_num + 1
     index = 0
+    row = 1  # the header; rows are numbered as a spreadsheet shows them
     while True:
         start = line
+        row += 1
+        where = Where(label, index, start, row=row)
         try:
             cells = next(reader)
         except StopIteration:
             return
         except UnicodeDecodeError as exc:
             yield Unreadable(
-                Where(label, index, start, row=index + 2),
+                where,
                 f"not valid {encoding.upper()} text ({exc.reason}); the rest was not read",
                 start,
             )
             return
         except csv.Error as exc:
-            yield Unreadable(
-                Where(label, index, start, row=index + 2),
-                f"not valid CSV: {exc}; the rest was not read",
-                reader.line_num,
-            )
+            yield Unreadable(where, f"not valid CSV: {exc}; the rest was not read", reader.line_num)
             return
         line = reader.line_num + 1
-        where = Where(label, index, start, row=index + 2)
-        index += 1
         if not any(cells):
-            index -= 1
             continue  # an empty line, or a row of empty cells, is not a record
+        index += 1
         if len(cells) > len(paths):
             yield Unreadable(
                 where,

@@ -1,0 +1,451 @@
+"""Bulk checks: JSON arrays, JSON Lines, CSV, globs and stdin; record accounting; --jobs
+order and worker death; --format jsonl, --only-invalid, progress; flat memory."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from conftest import VALID_US_PAYLOAD
+
+from pc_validate import bulk
+from pc_validate.cli import main
+from pc_validate.inputs import Body, Unreadable, Where, read_records
+from pc_validate.resources import load_schema
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+REPORT = load_schema("report.schema.json")
+RESULT_VALIDATOR = jsonschema.Draft202012Validator(
+    {"$ref": "#/$defs/result", "$defs": REPORT["$defs"]}
+)
+
+
+def run(*argv: str | Path, stdin: bytes = b"") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    stream = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+    code = main(["check", *map(str, argv)], stdout=out, stderr=err, stdin=stream)
+    assert "Traceback" not in out.getvalue() + err.getvalue()
+    return code, out.getvalue(), err.getvalue()
+
+
+def body(**address: Any) -> dict[str, Any]:
+    payload = copy.deepcopy(VALID_US_PAYLOAD)
+    payload["billingProfile"]["defaultAddress"].update(address)
+    return payload
+
+
+def mixed(n: int) -> list[Any]:
+    """n varied records: mostly valid, some invalid, a few not even objects."""
+    records: list[Any] = []
+    for i in range(n):
+        if i % 10 == 3:
+            records.append(body(state="Washington"))
+        elif i % 10 == 7:
+            records.append(body(postalCode=f"{i:04d}"))
+        elif i % 50 == 49:
+            records.append([i])
+        else:
+            records.append(body(city=f"Redmond {i}"))
+    return records
+
+
+def jsonl(records: list[Any], broken: dict[int, str] | None = None) -> bytes:
+    lines = [json.dumps(r) for r in records]
+    for index, text in (broken or {}).items():
+        lines[index] = text
+    return ("\n".join(lines) + "\n").encode()
+
+
+# --- formats ---------------------------------------------------------------------------------
+
+
+def test_a_json_array_is_one_record_per_element(tmp_path: Path) -> None:
+    source = tmp_path / "customers.json"
+    source.write_text(json.dumps([body(), body(state="XX"), body()], indent=1), encoding="utf-8")
+    code, out, _ = run("--format", "json", source)
+    doc = json.loads(out)
+    assert code == 1
+    assert [(r["record"], r["status"]) for r in doc["results"]] == [
+        (0, "valid"),
+        (1, "invalid"),
+        (2, "valid"),
+    ]
+    lines = [r["line"] for r in doc["results"]]
+    assert lines[0] == 2 and lines == sorted(lines)
+    text = source.read_text(encoding="utf-8").splitlines()
+    assert all(text[line - 1].strip() == "{" for line in lines)
+    assert doc["summary"] | {"violations": None} == {
+        "inputs": 1,
+        "records": 3,
+        "valid": 2,
+        "invalid": 1,
+        "unreadable": 0,
+        "not_validated": 0,
+        "violations": None,
+    }
+
+
+def test_json_lines_by_extension_with_line_numbers(tmp_path: Path) -> None:
+    source = tmp_path / "export.ndjson"
+    source.write_bytes(jsonl([body(), body(state="XX")]) + b"\n\n" + jsonl([body()]))
+    code, out, _ = run("--format", "json", source)
+    results = json.loads(out)["results"]
+    assert code == 1
+    assert [(r["record"], r["line"], r["status"]) for r in results] == [
+        (0, 1, "valid"),
+        (1, 2, "invalid"),
+        (2, 5, "valid"),  # blank lines are not records
+    ]
+
+
+def test_an_unreadable_line_is_reported_counted_and_the_run_goes_on(tmp_path: Path) -> None:
+    source = tmp_path / "export.jsonl"
+    source.write_bytes(jsonl(mixed(6), broken={2: '{"billingProfile": {"email": "x",}}'}))
+    code, out, err = run("--format", "json", source)
+    doc = json.loads(out)
+    assert code == 2
+    assert len(doc["results"]) == 6
+    bad = doc["results"][2]
+    assert (bad["status"], bad["line"]) == ("unreadable", 3)
+    assert (bad["error"]["line"], bad["error"]["column"]) == (3, 34)
+    assert "trailing comma" in bad["error"]["message"]
+    assert doc["summary"]["unreadable"] == 1
+    assert doc["summary"]["records"] == 6
+    assert f"{source}:3:34: trailing comma" in err
+
+
+def test_invalid_utf8_in_one_line_spoils_only_that_line(tmp_path: Path) -> None:
+    source = tmp_path / "export.jsonl"
+    source.write_bytes(jsonl([body()]) + b'{"x": "\xff"}\n' + jsonl([body()]))
+    code, out, _ = run("--format", "json", source)
+    assert code == 2
+    assert [r["status"] for r in json.loads(out)["results"]] == ["valid", "unreadable", "valid"]
+
+
+def test_a_broken_json_array_reports_what_it_read_and_where_it_broke(tmp_path: Path) -> None:
+    source = tmp_path / "customers.json"
+    good = json.dumps(body())
+    source.write_text(f"[{good},\n{good},\n{{oops}}, {good}]", encoding="utf-8")
+    code, out, err = run("--format", "json", source)
+    doc = json.loads(out)
+    assert code == 2
+    assert [r["status"] for r in doc["results"]] == ["valid", "valid", "unreadable"]
+    assert f"{source}:3:" in err
+    error = doc["results"][2]["error"]
+    assert error["line"] == 3
+    assert "the rest of the array was not read" in error["message"]
+
+
+CSV_HEADER = (
+    "companyProfile.domain,billingProfile.email,billingProfile.culture,billingProfile.language,"
+    "billingProfile.companyName,billingProfile.defaultAddress.firstName,"
+    "billingProfile.defaultAddress.lastName,billingProfile.defaultAddress.addressLine1,"
+    "billingProfile.defaultAddress.city,billingProfile.defaultAddress.state,"
+    "billingProfile.defaultAddress.postalCode,billingProfile.defaultAddress.country,"
+    "billingProfile.defaultAddress.phoneNumber,enableGDAPByDefault"
+)
+CSV_ROW = (
+    "contoso.onmicrosoft.com,gena@wingtiptoys.com,en-US,en,Wingtip Toys,Gena,Soto,"
+    "One Microsoft Way,Redmond,WA,98052,US,4255550101,{gdap}"
+)
+
+
+def test_csv_with_dotted_headers(tmp_path: Path) -> None:
+    source = tmp_path / "crm.csv"
+    rows = [
+        CSV_HEADER,
+        CSV_ROW.format(gdap="false"),
+        CSV_ROW.format(gdap="TRUE").replace(",WA,", ",Washington,"),
+        CSV_ROW.format(gdap="maybe"),
+        "",
+        CSV_ROW.format(gdap="false") + ",extra",
+    ]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
+    code, out, err = run("--format", "json", source)
+    results = json.loads(out)["results"]
+    assert code == 2
+    assert [(r["row"], r["status"]) for r in results] == [
+        (2, "valid"),
+        (3, "invalid"),
+        (4, "invalid"),
+        (6, "unreadable"),
+    ]
+    assert {v["rule"] for v in results[1]["violations"]} == {
+        "address.state.us_code",
+        "address.state.length",
+    }
+    assert results[1]["violations"][0]["path"] == "/billingProfile/defaultAddress/state"
+    assert {v["rule"] for v in results[2]["violations"]} == {"payload.type"}
+    assert "15 cells but the header names 14 columns" in results[3]["error"]["message"]
+    assert f"{source}:6: row has 15 cells" in err
+
+
+def test_csv_empty_cells_are_absent_fields(tmp_path: Path) -> None:
+    source = tmp_path / "crm.csv"
+    source.write_text(
+        CSV_HEADER + "\n" + CSV_ROW.format(gdap="").replace(",4255550101,", ",,") + "\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("--format", "json", source)
+    assert code == 0
+    assert json.loads(out)["results"][0]["violations"] == []
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        ("a,a", "both name 'a'"),
+        ("a,a.b", "lies inside column 1"),
+        ("a,,b", "is not a field path"),
+    ],
+)
+def test_a_bad_csv_header_makes_the_file_unreadable(
+    tmp_path: Path, header: str, reason: str
+) -> None:
+    source = tmp_path / "crm.csv"
+    source.write_text(header + "\n1,2,3\n", encoding="utf-8")
+    code, out, err = run("--format", "json", source)
+    assert code == 2
+    assert reason in json.loads(out)["results"][0]["error"]["message"]
+    assert reason in err
+
+
+def test_records_from_stdin_as_json_lines() -> None:
+    code, out, _ = run("--input-format", "jsonl", "--format", "json", "-", stdin=jsonl(mixed(4)))
+    results = json.loads(out)["results"]
+    assert [r["input"] for r in results] == ["<stdin>"] * 4
+    assert [r["line"] for r in results] == [1, 2, 3, 4]
+    assert code == 1
+
+
+def test_an_array_from_stdin() -> None:
+    code, out, _ = run("--format", "json", "-", stdin=json.dumps([body(), body()]).encode())
+    assert code == 0
+    assert json.loads(out)["summary"]["records"] == 2
+
+
+def test_globs_expand_in_name_order_and_an_empty_glob_is_reported(tmp_path: Path) -> None:
+    for name in ("b.json", "a.json", "c.txt"):
+        (tmp_path / name).write_text(json.dumps(body()), encoding="utf-8")
+    code, out, _ = run("--format", "json", str(tmp_path / "*.json"), str(tmp_path / "*.none"))
+    results = json.loads(out)["results"]
+    assert [Path(r["input"]).name for r in results] == ["a.json", "b.json", "*.none"]
+    assert results[2]["error"]["message"] == "no file matches this pattern"
+    assert code == 2
+    assert json.loads(out)["summary"]["inputs"] == 3
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def test_jsonl_output_is_one_result_per_line_then_the_summary(tmp_path: Path) -> None:
+    source = tmp_path / "export.jsonl"
+    source.write_bytes(jsonl(mixed(20), broken={5: "{"}))
+    code, out, _ = run("--format", "jsonl", source)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 2
+    assert len(lines) == 21
+    for result in lines[:-1]:
+        RESULT_VALIDATOR.validate(result)
+    assert [r["record"] for r in lines[:-1]] == list(range(20))
+    summary = lines[-1]["summary"]
+    assert summary["records"] == 20
+    assert summary["unreadable"] == 1
+    assert summary["valid"] + summary["invalid"] == 19
+
+
+def test_only_invalid_leaves_valid_records_out_but_counts_them(tmp_path: Path) -> None:
+    source = tmp_path / "export.jsonl"
+    source.write_bytes(jsonl(mixed(20)))
+    for fmt in ("json", "jsonl", "text"):
+        code, out, _ = run("--format", fmt, "--only-invalid", source)
+        assert code == 1
+        if fmt == "json":
+            doc = json.loads(out)
+            assert all(r["status"] != "valid" for r in doc["results"])
+            assert doc["summary"]["valid"] > 0
+            assert doc["summary"]["records"] == 20
+            jsonschema.validate(doc, REPORT)
+        elif fmt == "text":
+            assert ": valid" not in out
+            assert "20 records:" in out
+
+
+def test_text_output_names_record_lines_and_rows(tmp_path: Path) -> None:
+    source = tmp_path / "export.jsonl"
+    source.write_bytes(jsonl([body(), body(state="XX")]))
+    _, out, _ = run(source)
+    assert f"{source} line 1: valid" in out
+    assert f"{source} line 2: invalid" in out
+    assert out.rstrip().endswith("0 info")
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    source = tmp_path / "export.jsonl"
+    source.write_bytes(jsonl(mixed(300)))
+    _, _, err = run("--format", "jsonl", source)
+    assert err == ""
+
+
+def test_progress_bar_on_a_terminal_unless_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pc_validate import cli
+
+    times = iter(range(0, 10_000))
+    monkeypatch.setattr("time.monotonic", lambda: float(next(times)))
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for quiet, shown in ((False, True), (True, False)):
+        err = Terminal()
+        progress = cli._Progress(err, enabled=not quiet and cli._is_terminal(err))
+        for n in range(1, 1000):
+            progress.tick(n)
+        progress.done()
+        assert ("records checked" in err.getvalue()) is shown
+        if shown:
+            assert err.getvalue().endswith("\r\033[K")
+
+
+# --- --jobs: order, identical bytes, worker death ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big_jsonl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = tmp_path_factory.mktemp("bulk") / "export.jsonl"
+    source.write_bytes(jsonl(mixed(1500), broken={17: "{not json", 900: "[1,"}))
+    return source
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "text"])
+def test_jobs_give_byte_identical_output_in_input_order(big_jsonl: Path, fmt: str) -> None:
+    outputs = {jobs: run("--format", fmt, "--jobs", str(jobs), big_jsonl) for jobs in (1, 2, 3)}
+    assert outputs[1][0] == 2
+    assert outputs[1] == outputs[2] == outputs[3]
+    if fmt == "jsonl":
+        records = [json.loads(line)["record"] for line in outputs[1][1].splitlines()[:-1]]
+        assert records == list(range(1500))
+
+
+class KillingBody(Body):
+    """A record whose parsing kills the worker process that handles it."""
+
+    def parsed(self) -> Any:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return None
+
+
+def test_a_dying_worker_loses_no_record() -> None:
+    records: list[Any] = [Body(Where("in", i), payload=body(city=f"City {i}")) for i in range(2000)]
+    records[700] = KillingBody(Where("in", 700), payload=None)
+    outcomes = list(bulk.validate_in_workers(records, bulk.Settings(), jobs=2))
+    assert len(outcomes) == 2000
+    statuses = [o.status for o in outcomes]
+    lost = [i for i, s in enumerate(statuses) if s == "not_validated"]
+    # The batch that held the record is reported record by record; the rest is validated.
+    assert 700 in lost
+    assert len(lost) <= bulk.BATCH
+    assert all(s == "valid" for i, s in enumerate(statuses) if i not in lost)
+    assert [o.result["record"] for o in outcomes] == list(range(2000))
+    assert "worker process" in outcomes[700].result["error"]["message"]
+
+
+def test_the_summary_and_exit_status_say_records_were_not_validated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def dying(records: Any, settings: bulk.Settings, jobs: int) -> Any:
+        for record in records:
+            if record.where.index == 1:
+                yield bulk._not_validated(record, settings)
+            else:
+                yield from bulk.validate_serially([record], settings)
+
+    monkeypatch.setattr(bulk, "validate_in_workers", dying)
+    source = tmp_path / "export.jsonl"
+    source.write_bytes(jsonl([body(), body(), body()]))
+    code, out, err = run("--format", "json", "--jobs", "2", source)
+    doc = json.loads(out)
+    assert code == 2
+    assert doc["summary"]["not_validated"] == 1
+    jsonschema.validate(doc, REPORT)
+    assert "not validated" in err
+
+
+def test_jobs_must_be_a_positive_number() -> None:
+    assert run("--jobs", "0", "x.json")[0] == 2
+    assert run("--jobs", "many", "x.json")[0] == 2
+
+
+# --- reading stays flat ------------------------------------------------------------------------
+
+
+def test_readers_hold_one_record_at_a_time() -> None:
+    """A generator over a stream that fails once read past the first records: the readers
+    must not read ahead more than a chunk."""
+
+    class Endless(io.RawIOBase):
+        def __init__(self, head: bytes, fill: bytes) -> None:
+            self.data = head
+            self.fill = fill
+            self.served = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            if not self.data:
+                self.data = self.fill * 64
+            n = min(len(buffer), len(self.data))
+            buffer[:n] = self.data[:n]
+            self.data = self.data[n:]
+            self.served += n
+            return n
+
+    item = json.dumps(body()).encode()
+    for fmt, head, fill in (
+        ("json", b"[" + item, b"," + item),
+        ("jsonl", item + b"\n", item + b"\n"),
+    ):
+        stream = Endless(head, fill)
+        reader = read_records(io.BufferedReader(stream), "endless", fmt)
+        for _ in range(10_000):
+            record = next(reader)
+            assert not isinstance(record, Unreadable)
+        assert stream.served < 10_000 * len(item) + 4 * 1024 * 1024
+
+
+def _peak_rss_kb(argv: list[str]) -> int:
+    """Peak resident memory of a child process running argv, in kB (Linux)."""
+    code = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=False)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout.strip())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss in kB on Linux")
+def test_peak_memory_does_not_grow_with_the_number_of_records(tmp_path: Path) -> None:
+    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
+    small.write_bytes(jsonl(mixed(2_000)))
+    large.write_bytes(jsonl(mixed(40_000)))
+    command = [sys.executable, "-m", "pc_validate", "check", "--format", "jsonl", "--jobs", "1"]
+    peaks = {path.name: _peak_rss_kb([*command, str(path)]) for path in (small, large)}
+    assert large.stat().st_size > 15 * small.stat().st_size
+    # 20 times the records, the same peak (within a few MB of allocator noise).
+    assert peaks["large.jsonl"] < peaks["small.jsonl"] + 8_000, peaks
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
