@@ -284,9 +284,9 @@ class Validator:
 
 
 def _without_moot_hints(violations: list[Violation]) -> tuple[Violation, ...]:
-    """Drop spelling hints (non_canonical) on a path that already has an error or warning:
-    the value is wrong anyway, and the other violation's suggestion is the useful one."""
-    flagged = {v.path for v in violations if v.severity != "info"}
+    """Drop spelling hints (non_canonical) on a path that already has an error or warning of
+    another kind: the value is wrong anyway, and that violation's suggestion is the useful one."""
+    flagged = {v.path for v in violations if v.severity != "info" and v.code != "non_canonical"}
     if not flagged:
         return tuple(violations)
     return tuple(v for v in violations if v.code != "non_canonical" or v.path not in flagged)

@@ -49,6 +49,72 @@ EN: Final[Mapping[str, str]] = {
     "language.unknown": "{field} {value} is not an ISO 639-1 language code.",
     "email.invalid": "{field} {value} is not a valid email address: {reason}",
     "domain.invalid": "{field} {value} is not a valid domain name: {reason}.",
+    "domain.suffix": (
+        "{field} {value} does not end in {suffix_text}, the suffix of a new customer's "
+        "initial domain in this cloud."
+    ),
+    "domain.suffix_suggest": (
+        "{field} {value} does not end in {suffix_text}, the suffix of a new customer's "
+        "initial domain in this cloud; did you mean {suggestion}?"
+    ),
+    "domain.prefix_characters": (
+        '{field} {value}: the name before "{suffix}" may contain only {format}.'
+    ),
+    "domain.prefix_too_long": (
+        '{field} {value}: the name before "{suffix}" is {length} characters long; '
+        "the maximum is {max}."
+    ),
+    "email.domain_not_allowed": (
+        "{field} {value} is an address at {domain}, which Partner Center does not accept "
+        "as a customer's email address."
+    ),
+    "company_name.single_character": (
+        "{field} {value} is a single character; Partner Center does not accept a company "
+        "name of one character."
+    ),
+    "company_name.special_only": (
+        "{field} {value} has no letter or digit; Partner Center does not accept a company "
+        "name of only special characters."
+    ),
+    "company_name.abbreviation_only": (
+        "{field} {value} is only a legal-form abbreviation; Partner Center does not accept "
+        "it without the company's name."
+    ),
+    "guid.invalid": (
+        "{field} {value} is not a GUID (a tenant ID such as 9b2e9f4c-3d1a-4e8b-a6f0-5c7d2e1b8a34)."
+    ),
+    "guid.nil": "{field} is the nil GUID (all zeros), which is never a tenant ID.",
+    "market.postal_code": (
+        "{field} {value} does not have the form Google's address data gives for postal "
+        "codes{condition} (examples: {examples_text})."
+    ),
+    "market.missing": (
+        "{field} is missing; Google's address data expects {part} in an address{condition}."
+    ),
+    "market.empty": (
+        "{field} is empty; Google's address data expects {part} in an address{condition}."
+    ),
+    "market.state": (
+        "{field} {value} is not {kind_article} that Google's address data or ISO 3166-2 "
+        "lists{condition} ({known_count} known)."
+    ),
+    "market.culture": (
+        "{field} {value} is not one of the cultures Partner Center lists for the address "
+        "country ({cultures_text})."
+    ),
+    "market.culture_suggest": (
+        "{field} {value} is not one of the cultures Partner Center lists for the address "
+        "country ({cultures_text}); did you mean {suggestion}?"
+    ),
+    "market.language": (
+        "{field} {value} is neither the culture's language nor one Partner Center lists "
+        "for the address country ({languages_text})."
+    ),
+    "market.language_suggest": (
+        "{field} {value} is neither the culture's language nor one Partner Center lists "
+        "for the address country ({languages_text}); did you mean {suggestion}, the "
+        "culture's language?"
+    ),
     "keys.unknown": "{key_pointer} is not a field Partner Center knows in {parent}.",
     "keys.unknown_suggest": (
         "{key_pointer} is not a field Partner Center knows in {parent}; did you mean {suggestion}?"
@@ -60,6 +126,29 @@ EN: Final[Mapping[str, str]] = {
     "keys.ambiguous": (
         "{parent} has the keys {keys_text}, which differ only in case; Partner Center matches "
         "keys case-insensitively, so only one is used (pc-validate checks the last, {used})."
+    ),
+    "registration_number.invalid_format": "{field} {value} is not {expected} ({shapes}).",
+    "registration_number.invalid_checksum": (
+        "{field} {value} is not {expected}: its {kind} check digit does not match."
+    ),
+    "registration_number.too_short": "{field} {value} is too short for {expected} ({shapes}).",
+    "registration_number.too_long": "{field} {value} is too long for {expected} ({shapes}).",
+    "registration_number.non_canonical": (
+        "{field} {value} is a valid {kind} but not in compact form (its letters and digits "
+        "only, without spaces, separators or prefix); Partner Center checks the number "
+        "against a pattern."
+    ),
+    "registration_number.non_canonical_suggest": (
+        "{field} {value} is a valid {kind} but not in compact form; Partner Center checks "
+        "the number against a pattern, so send {suggestion}."
+    ),
+    "phone.impossible": "{field} {value} cannot be a valid phone number{condition}: {problem}.",
+    "phone.plus_sign": (
+        "{field} {value} is not {format}: the pattern has no room for a leading + sign."
+    ),
+    "phone.plus_sign_suggest": (
+        "{field} {value} is not {format}: the pattern has no room for a leading + sign; "
+        "did you mean {suggestion}?"
     ),
     "whitespace.surrounding": "{field} has leading or trailing whitespace.",
 }

@@ -298,9 +298,11 @@ def test_a_mix_of_good_and_bad_inputs_reports_the_good_one_and_exits_2(tmp_path:
     assert [r["status"] for r in doc["results"]] == ["valid", "unreadable", "unreadable"]
     assert doc["summary"] == {
         "inputs": 3,
+        "records": 3,
         "valid": 1,
         "invalid": 0,
         "unreadable": 2,
+        "not_validated": 0,
         "violations": {"error": 0, "warning": 0, "info": 0},
     }
     assert str(SEED_SV) in result.err and str(missing) in result.err

@@ -52,9 +52,14 @@ REPAIRS = {
         "billing.culture.case",
     ),
     "script culture case": (
-        {"billingProfile.culture": "AZ-LATN-AZ"},
+        {
+            "billingProfile.culture": "SR-LATN-RS",
+            "billingProfile.defaultAddress.country": "RS",
+            "billingProfile.defaultAddress.state": "",
+            "billingProfile.defaultAddress.postalCode": "11000",
+        },
         "/billingProfile/culture",
-        "az-Latn-AZ",
+        "sr-Latn-RS",
         "billing.culture.case",
     ),
     "country case": (
@@ -64,7 +69,11 @@ REPAIRS = {
         "address.country.case",
     ),
     "UK to GB": (
-        {"billingProfile.defaultAddress.country": "UK"},
+        {
+            "billingProfile.defaultAddress.country": "UK",
+            "billingProfile.defaultAddress.state": "",
+            "billingProfile.defaultAddress.postalCode": "SW1A 1AA",
+        },
         "/billingProfile/defaultAddress/country",
         "GB",
         "address.country.code",
@@ -201,7 +210,7 @@ def test_a_repair_that_would_bring_up_a_new_violation_is_withheld(tmp_path: Path
         "    when: {field: billingProfile.defaultAddress.country, in: [GB]}\n",
         encoding="utf-8",
     )
-    payload = us(country="UK")
+    payload = us(country="UK", state="", postalCode="SW1A 1AA")
     result = repair(payload, rules=[rule_file])
     assert result.changes == []
     assert [(w.path, w.after, w.would_raise) for w in result.withheld] == [

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import copy
+import functools
 import json
 import math
 import re
@@ -229,12 +230,31 @@ def extended_ruleset(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
     return load_rules([path])
 
 
+#: Values a check's context fields (see checks.CheckKind.context) are fed with: real ones,
+#: odd spellings and junk, as the engine passes them (trimmed text, or None).
+CONTEXT_TEXTS = (
+    "US", "CA", "BR", "RU", "GB", "CN", "JP", "IN", "PL", "XK", "AN", "de", "ZZ", "UK",
+    "en-US", "fr-CA", "az-Latn-AZ", "EN-us", "xx-YY", "", "\ud800", "x" * 10_000, None,
+)  # fmt: skip
+
+
 def _compiled(ruleset: RuleSet) -> Iterator[tuple[str, str, Callable[..., Any]]]:
-    """(rule id, scope, check function) for every rule, built the way the engine builds it."""
+    """(rule id, scope, check function) for every rule, built the way the engine builds it.
+    A check that takes context fields comes once per context value (given to every field)."""
     for rule in ruleset.rules:
         kind = REGISTRY[rule.check]
-        check = kind.build(rule.params, BuildContext(ruleset.catalog, rule.field, ruleset.datasets))
-        yield rule.id, kind.scope, check
+        context = BuildContext(ruleset.catalog, rule.field, ruleset.datasets, ruleset.markets)
+        check = kind.build(rule.params, context)
+        if not kind.context:
+            yield rule.id, kind.scope, check
+            continue
+        for text in CONTEXT_TEXTS:
+            texts = [text] * len(kind.context)
+            yield f"{rule.id}[{text!r:.20}]", kind.scope, functools.partial(_with, check, texts)
+
+
+def _with(check: Callable[..., Any], texts: list[str | None], value: Any) -> Any:
+    return check(value, *texts)
 
 
 def assert_finding(result: Any, where: str) -> None:

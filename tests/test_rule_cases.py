@@ -3,10 +3,14 @@
 Each file is named ``<rule id>.yaml`` and holds the cases of that one rule::
 
     rule: address.line1.length        # the rule id; equals the file name without ".yaml"
+    cloud: global                     # optional: the cloud whose rules validate the cases
+                                      #   (global, 21vianet, usgov; default global)
     cases:
       - name: 201 characters is too long   # unique within the file; shown in the test id
+        cloud: 21vianet               # optional; this case only: overrides the file's cloud
         base: us                      # optional. "us" (default): start from the valid US
-                                      #   payload of conftest.py; "raw": use `payload` as is
+                                      #   payload of conftest.py; "cn": from VALID_CN_PAYLOAD
+                                      #   below (clean under 21vianet); "raw": use `payload`
         payload: [1, 2]               # only with base: raw; any YAML value (object, list, ...)
         delete:                       # optional; dotted paths of keys to remove (each must
           - billingProfile.email      #   exist, or the case file is reported as broken)
@@ -32,20 +36,25 @@ Each file is named ``<rule id>.yaml`` and holds the cases of that one rule::
 
 Edits apply in the order delete, set, repeat. Dotted paths cannot name keys that contain a
 dot; use ``base: raw`` for those. Quote every string value: YAML 1.1 reads ``NO`` (Norway)
-and ``yes`` as booleans and ``98052`` as a number.
+and ``yes`` as booleans and ``98052`` as a number. A loaded case carries its effective cloud
+(its own, else the file's) in ``spec["cloud"]``, also given by ``Case.cloud``.
 
-The generic test validates the built payload with the bundled rules and compares the report's
-violations of the file's rule with ``expect``: every expected violation must be present and no
-other violation of that rule may be. The other tests hold the case files and the rule set
-together: every rule has a file with at least one case where it fires and one where it stays
-silent, every file names a loaded rule, and the base payload is free of violations.
+The generic test validates the built payload with the bundled rules of the case's cloud (its
+overlay in ``rules/clouds/`` applied) and compares the report's violations of the file's rule
+with ``expect``: every expected violation must be present and no other violation of that rule
+may be. The other tests hold the case files and the rule set together, cloud by cloud: every
+rule of every cloud has a file; a rule has a case where it fires and one where it stays silent
+in the global cloud, and also in each cloud whose overlay adds or changes it (a rule only an
+overlay defines can be tested only there); every case names a rule loaded in its cloud; and
+each base payload is free of violations in its cloud.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +63,44 @@ import yaml
 
 from pc_validate import Violation, default_validator, load_rules
 from pc_validate.model import CODES, SEVERITIES
+from pc_validate.model import Rule as _Rule
+from pc_validate.rules import clouds
 
 CASE_DIR = Path(__file__).parent / "rules"
+CLOUDS = clouds()
+
+#: A China body as a customer of Partner Center operated by 21Vianet would send it: free of
+#: violations under --cloud 21vianet (a fictitious company; the registration number is a
+#: well-formed unified social credit code).
+VALID_CN_PAYLOAD: dict[str, Any] = {
+    "enableGDAPByDefault": True,
+    "companyProfile": {
+        "domain": "kangtuokeji.partner.onmschina.cn",
+        "organizationRegistrationNumber": "91110105MA01R7K52W",
+    },
+    "billingProfile": {
+        "email": "li.wei@kangtuo-tech.cn",
+        "culture": "zh-CN",
+        "language": "zh",
+        "companyName": "北京康拓科技有限公司",
+        "defaultAddress": {
+            "firstName": "伟",
+            "lastName": "李",
+            "addressLine1": "朝阳区建国路88号",
+            "city": "北京市",
+            "postalCode": "100022",
+            "country": "CN",
+            "phoneNumber": "+86 10 5917 8888",
+        },
+    },
+}
+#: The cloud whose rules leave each base payload without any violation.
+BASE_CLOUD = {"us": "global", "cn": "21vianet"}
 
 _CASE_KEYS = frozenset(
     {
         "name",
+        "cloud",
         "base",
         "payload",
         "delete",
@@ -84,6 +125,7 @@ _EXPECT_KEYS = frozenset(
     }
 )
 _REPEAT_KEYS = frozenset({"text", "times", "prefix", "suffix"})
+_FILE_KEYS = frozenset({"rule", "cloud", "cases"})
 
 
 class CaseFileError(ValueError):
@@ -97,10 +139,16 @@ class Case:
     rule: str
     file: str
     spec: Mapping[str, Any]
+    #: the file's cloud; the case's own `cloud` key wins (see `cloud`)
+    file_cloud: str = "global"
 
     @property
     def name(self) -> str:
         return str(self.spec["name"])
+
+    @property
+    def cloud(self) -> str:
+        return str(self.spec.get("cloud", self.file_cloud))
 
     @property
     def fires(self) -> bool:
@@ -124,8 +172,10 @@ def _check_case(file: str, raw: Any) -> Mapping[str, Any]:
     unknown = set(raw) - _CASE_KEYS
     if unknown:
         raise _fail(file, name, f"unknown keys {sorted(unknown)}")
-    if raw.get("base", "us") not in ("us", "raw"):
-        raise _fail(file, name, "base must be 'us' or 'raw'")
+    if raw.get("base", "us") not in ("us", "cn", "raw"):
+        raise _fail(file, name, "base must be 'us', 'cn' or 'raw'")
+    if raw.get("cloud", "global") not in CLOUDS:
+        raise _fail(file, name, f"cloud must be one of {CLOUDS}, not {raw['cloud']!r}")
     if (raw.get("base") == "raw") != ("payload" in raw):
         raise _fail(file, name, "payload is given exactly when base is 'raw'")
     if not isinstance(raw.get("expect"), list):
@@ -170,14 +220,21 @@ def load_case_files(directory: Path = CASE_DIR) -> dict[str, list[Case]]:
     files: dict[str, list[Case]] = {}
     for path in sorted(directory.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or set(data) != {"rule", "cases"}:
-            raise _fail(path.name, None, "a case file has exactly the keys rule and cases")
+        if not isinstance(data, dict) or not {"rule", "cases"} <= set(data) <= _FILE_KEYS:
+            raise _fail(path.name, None, "a case file has the keys rule and cases (and cloud)")
+        file_cloud = data.get("cloud", "global")
+        if file_cloud not in CLOUDS:
+            raise _fail(path.name, None, f"cloud must be one of {CLOUDS}, not {file_cloud!r}")
         rule = data["rule"]
         if f"{rule}.yaml" != path.name:
             raise _fail(path.name, None, f"rule {rule!r} does not match the file name")
         if not isinstance(data["cases"], list) or not data["cases"]:
             raise _fail(path.name, None, "cases must be a non-empty list")
-        cases = [Case(rule, path.name, _check_case(path.name, raw)) for raw in data["cases"]]
+        # Each spec carries its effective cloud, so that a reader of the spec alone sees it.
+        cases = [
+            Case(rule, path.name, {"cloud": file_cloud, **_check_case(path.name, raw)}, file_cloud)
+            for raw in data["cases"]
+        ]
         names = [case.name for case in cases]
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
@@ -208,8 +265,17 @@ def _walk(root: Any, dotted: str, *, create: bool) -> tuple[dict[str, Any], str]
 
 
 def build_payload(spec: Mapping[str, Any], base: dict[str, Any]) -> Any:
-    """The payload a case describes: the base (or its raw payload) with its edits applied."""
-    payload = copy.deepcopy(spec["payload"]) if spec.get("base") == "raw" else base
+    """The payload a case describes: the base (or its raw payload) with its edits applied.
+
+    `base` is the US payload (edited in place); ``base: cn`` starts from a copy of
+    VALID_CN_PAYLOAD instead.
+    """
+    if spec.get("base") == "raw":
+        payload = copy.deepcopy(spec["payload"])
+    elif spec.get("base") == "cn":
+        payload = copy.deepcopy(VALID_CN_PAYLOAD)
+    else:
+        payload = base
     for dotted in spec.get("delete", []):
         parent, key = _walk(payload, dotted, create=False)
         if key not in parent:
@@ -273,7 +339,7 @@ def _params(cases: list[Case]) -> list[Any]:
 def test_rule_case(case: Case, valid_payload: dict[str, Any]) -> None:
     """The case's payload draws exactly the expected violations of the case's rule."""
     payload = build_payload(case.spec, valid_payload)
-    report = default_validator().validate(payload)
+    report = default_validator(case.cloud).validate(payload)
     own = [v for v in report.violations if v.rule == case.rule]
     problems = compare(case.spec["expect"], own)
     fired = {v.rule for v in report.violations}
@@ -284,50 +350,96 @@ def test_rule_case(case: Case, valid_payload: dict[str, Any]) -> None:
     if case.spec.get("exclusive") and others:
         problems.append(f"exclusive, but other rules reported:\n{_describe(others)}")
     assert not problems, (
-        f"{case.id}\n" + "\n".join(problems) + f"\nall violations:\n{_describe(own + others)}"
+        f"{case.id} [cloud {case.cloud}]\n"
+        + "\n".join(problems)
+        + f"\nall violations:\n{_describe(own + others)}"
     )
 
 
-def test_every_rule_has_a_case_file() -> None:
-    """Each rule the bundled rule files define is covered by tests/rules/<id>.yaml."""
-    rule_ids = {rule.id for rule in load_rules().rules}
-    assert sorted(rule_ids - set(CASE_FILES)) == []
+@functools.cache
+def rules_of(cloud: str) -> dict[str, _Rule]:
+    """The rules loaded in a cloud (switched-off ones included), by id."""
+    return {rule.id: rule for rule in load_rules(cloud=cloud).rules}
 
 
-def test_every_case_file_names_an_existing_rule() -> None:
-    """No case file is left over for a rule that was renamed or removed."""
-    rule_ids = {rule.id for rule in load_rules().rules}
-    assert sorted(set(CASE_FILES) - rule_ids) == []
+def rules_needing_cases(cloud: str) -> set[str]:
+    """Ids of the rules that need cases of their own in `cloud`: all of them in the global
+    cloud; elsewhere those the overlay adds or changes (and does not switch off)."""
+    ruleset = load_rules(cloud=cloud)
+    enabled = {rule.id for rule in ruleset.enabled_rules}
+    if cloud == "global":
+        return enabled
+    base = rules_of("global")
+    return {
+        rule.id
+        for rule in ruleset.rules
+        if rule.id in enabled
+        and (rule.id not in base or replace(rule, origin="") != replace(base[rule.id], origin=""))
+    }
+
+
+def test_the_clouds_are_the_overlays() -> None:
+    """The meta-tests below run for every cloud; a cloud without rules would make them vacuous."""
+    assert {"global", "21vianet", "usgov"} <= set(CLOUDS)
+    assert all(rules_of(cloud) for cloud in CLOUDS)
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_every_rule_has_a_case_file(cloud: str) -> None:
+    """Each rule of each cloud is covered by tests/rules/<id>.yaml."""
+    assert sorted(set(rules_of(cloud)) - set(CASE_FILES)) == []
+
+
+def test_every_case_names_a_rule_of_its_cloud() -> None:
+    """No case is left over for a rule that was renamed or removed, or that its cloud lacks."""
+    stray = [
+        f"{case.id} [cloud {case.cloud}]"
+        for case in ALL_CASES
+        if case.rule not in rules_of(case.cloud)
+    ]
+    assert stray == []
 
 
 def test_also_fired_names_existing_rules() -> None:
     """A typo in also_fired would make a case check nothing."""
-    rule_ids = {rule.id for rule in load_rules().rules}
-    named = {r for case in ALL_CASES for r in case.spec.get("also_fired", [])}
-    assert sorted(named - rule_ids) == []
+    unknown = [
+        f"{case.id}: {name}"
+        for case in ALL_CASES
+        for name in case.spec.get("also_fired", [])
+        if name not in rules_of(case.cloud)
+    ]
+    assert unknown == []
 
 
-def test_every_rule_fires_and_stays_silent() -> None:
-    """Each rule has a passing case where it fires and one where it stays silent."""
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_every_rule_fires_and_stays_silent(cloud: str) -> None:
+    """Each rule has a sound case where it fires and one where it stays silent, in the global
+    cloud and in every cloud whose overlay adds or changes it."""
     lacking = []
-    for rule, cases in CASE_FILES.items():
-        sound = [case for case in cases if "xfail" not in case.spec]
+    for rule in sorted(rules_needing_cases(cloud)):
+        sound = [
+            case
+            for case in CASE_FILES.get(rule, [])
+            if case.cloud == cloud and "xfail" not in case.spec
+        ]
         if not any(case.fires for case in sound):
-            lacking.append(f"{rule}: no case where it fires")
+            lacking.append(f"{rule}: no case where it fires in cloud {cloud}")
         if not any(not case.fires for case in sound):
-            lacking.append(f"{rule}: no case where it stays silent")
+            lacking.append(f"{rule}: no case where it stays silent in cloud {cloud}")
     assert lacking == []
 
 
 def test_expected_severity_is_the_rules_severity() -> None:
-    """A severity written in a case file agrees with the rule's declared severity."""
-    severity = {rule.id: rule.severity for rule in load_rules().rules}
-    wrong = [
-        f"{case.id}: {item['severity']} (rule says {severity.get(case.rule)})"
-        for case in ALL_CASES
-        for item in case.spec["expect"]
-        if "severity" in item and item["severity"] != severity.get(case.rule)
-    ]
+    """A severity written in a case file agrees with the rule's severity in the case's cloud."""
+    wrong = []
+    for case in ALL_CASES:
+        rule = rules_of(case.cloud).get(case.rule)
+        declared = rule.severity if rule is not None else None
+        wrong.extend(
+            f"{case.id}: {item['severity']} (rule says {declared})"
+            for item in case.spec["expect"]
+            if "severity" in item and item["severity"] != declared
+        )
     assert wrong == []
 
 
@@ -335,6 +447,29 @@ def test_valid_base_payload_has_no_violations(valid_payload: dict[str, Any]) -> 
     """The base every case starts from is clean, so a case's violations come from its edits."""
     report = default_validator().validate(valid_payload)
     assert list(report.violations) == []
+
+
+def test_cn_base_payload_has_no_violations_under_21vianet() -> None:
+    """``base: cn`` is clean in the cloud it belongs to."""
+    report = default_validator(BASE_CLOUD["cn"]).validate(copy.deepcopy(VALID_CN_PAYLOAD))
+    assert list(report.violations) == []
+
+
+def test_cloud_of_a_case_file_and_of_a_case(tmp_path: Path) -> None:
+    """The file's cloud applies to its cases; a case's own cloud wins; unknown clouds fail."""
+    (tmp_path / "x.y.yaml").write_text(
+        "rule: x.y\ncloud: usgov\ncases:\n"
+        "  - {name: a, expect: []}\n"
+        "  - {name: b, cloud: 21vianet, expect: []}\n",
+        encoding="utf-8",
+    )
+    (a, b) = load_case_files(tmp_path)["x.y"]
+    assert (a.cloud, b.cloud) == ("usgov", "21vianet")
+    (tmp_path / "x.y.yaml").write_text(
+        "rule: x.y\ncloud: mars\ncases: [{name: a, expect: []}]\n", encoding="utf-8"
+    )
+    with pytest.raises(CaseFileError, match="cloud must be one of"):
+        load_case_files(tmp_path)
 
 
 def test_compare_reports_missing_and_unexpected(valid_payload: dict[str, Any]) -> None:

@@ -26,7 +26,7 @@ from conftest import VALID_US_PAYLOAD
 from pc_validate import RuleFileError, Validator, load_rules, validate
 from pc_validate.checks import REGISTRY, Param
 from pc_validate.model import SEVERITIES
-from pc_validate.resources import bundled_rule_files, load_schema, schema_path
+from pc_validate.resources import bundled_rule_files, cloud_overlays, load_schema, schema_path
 from pc_validate.rules import _FIELD_TYPES, _ID, _RULE_KEYS, _Builder
 
 SCHEMA: dict[str, Any] = load_schema("rules.schema.json")
@@ -739,7 +739,9 @@ def test_schema_file_is_a_valid_2020_12_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
 
 
-@pytest.mark.parametrize("path", bundled_rule_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [*bundled_rule_files(), *cloud_overlays().values()], ids=lambda p: p.name
+)
 def test_bundled_rule_file_matches_schema(path: Path) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     errors = [
@@ -779,6 +781,8 @@ def _param_types(param: Param) -> set[str]:
         "regex": {"string"},
         "values": {"string", "array"},
         "choice": {"string"},
+        "field": {"string"},
+        "table": {"object"},
     }[param.kind]
 
 

@@ -1,1 +1,259 @@
-"""(being written)"""
+"""Checks that depend on the address country's market data (rules/markets.yaml).
+
+Each kind takes the country field as a context parameter; a country that is not one of the
+markets (missing, "UK", "usa") leaves it silent, since the country rules report that. The
+market data is turned into typed objects once per rule set (pc_validate.markets); a postal
+pattern is compiled and a state look-up built only when a payload of that market arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pc_validate.checks import BuildContext, Param, check_kind
+from pc_validate.checks.suggest import worth_suggesting
+from pc_validate.markets import PARTS, Market, markets, name_key, name_keys
+from pc_validate.model import MISSING, Finding, ascii_upper, fold
+
+_COUNTRY = Param("field", "the address country field (its market's data is used)", required=True)
+_CITY = Param(
+    "field",
+    "the address city field: a city that is itself a state (Moscow, Beijing) stands for it",
+    default=("billingProfile", "defaultAddress", "city"),
+)
+
+#: Language codes that name the same language as a culture's (Norwegian: no = nb).
+_SAME_LANGUAGE = {"no": "nb"}
+
+
+def _market(table: Mapping[str, Market], country: str | None) -> Market | None:
+    return table.get(ascii_upper(country)) if country else None
+
+
+def _article(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
+def _names_state(market: Market, text: str | None) -> bool:
+    """`text` (e.g. the city) is itself one of the market's states: Moskva, 北京市."""
+    if not text or not worth_suggesting(text):
+        return False
+    return bool(market.find_state(text))
+
+
+@check_kind(
+    "market_postal_code",
+    scope="value",
+    summary=(
+        "The postal code matches, in full and ignoring letter case, the pattern of the "
+        "country's market (rules/markets.yaml); markets without a pattern are not judged."
+    ),
+    params={"country": _COUNTRY},
+    context=("country",),
+)
+def market_postal_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
+    table = markets(ctx.markets)
+
+    def check(value: str, country: str | None) -> Finding | None:
+        market = _market(table, country)
+        if market is None:
+            return None
+        regex = market.postal_regex()
+        if regex is None or regex.fullmatch(value.strip()):
+            return None
+        examples = list(market.postal_examples)
+        return Finding(
+            "invalid_format",
+            "market.postal_code",
+            {"examples": examples, "examples_text": ", ".join(examples) or "none given"},
+        )
+
+    return check
+
+
+@check_kind(
+    "market_expects",
+    scope="presence",
+    summary=(
+        "The address part (postal code, state or city) that the country's market lists as "
+        "required is present and not blank; a city that is itself a state stands for the state."
+    ),
+    params={
+        "part": Param("choice", "which address part the field is", required=True, choices=PARTS),
+        "country": _COUNTRY,
+        "city": _CITY,
+    },
+    context=("country", "city"),
+)
+def market_expects(params: Mapping[str, Any], ctx: BuildContext) -> Any:
+    table = markets(ctx.markets)
+    part: str = params["part"]
+
+    def expected(market: Market) -> str | None:
+        if part == "postal_code":
+            return "a postal code" if market.postal_required else None
+        if part == "city":
+            return "a city" if market.city_required else None
+        return _article(market.state_kind.replace("_", " ")) if market.state_required else None
+
+    def check(value: Any, country: str | None, city: str | None) -> Finding | None:
+        present = value is not MISSING and value is not None
+        if present and (not isinstance(value, str) or value.strip()):
+            return None
+        market = _market(table, country)
+        if market is None:
+            return None
+        wanted = expected(market)
+        if wanted is None:
+            return None
+        if part == "state" and _names_state(market, city):
+            return None
+        template = "market.empty" if isinstance(value, str) else "market.missing"
+        return Finding(
+            "empty" if isinstance(value, str) else "required", template, {"part": wanted}
+        )
+
+    return check
+
+
+@check_kind(
+    "market_state",
+    scope="value",
+    summary=(
+        "The state is one the country's market lists (code, name, latin name or ISO 3166-2 "
+        "code; case, accents and words such as 'Province' do not matter), the city itself, "
+        "or the market's own name; markets without a state list are not judged."
+    ),
+    params={"country": _COUNTRY, "city": _CITY},
+    context=("country", "city"),
+)
+def market_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
+    table = markets(ctx.markets)
+
+    def check(value: str, country: str | None, city: str | None) -> Finding | None:
+        market = _market(table, country)
+        if market is None or not market.has_states or not worth_suggesting(value):
+            return None
+        if market.find_state(value):
+            return None
+        keys = name_keys(value) | {name_key(value)}
+        if city and keys & (name_keys(city) | {name_key(city)}):
+            return None  # a city-state written twice: "Singapore", "Moscow"
+        if keys & name_keys(market.name):
+            return None  # the territory itself: "Hong Kong" for Hong Kong SAR
+        kind = market.state_kind.replace("_", " ")
+        return Finding(
+            "unsupported_value",
+            "market.state",
+            {"kind": kind, "kind_article": _article(kind), "known_count": len(market.states)},
+        )
+
+    return check
+
+
+@check_kind(
+    "market_state_code",
+    scope="value",
+    summary=(
+        "The state is one of a list of codes (any letter case); a name the country's market "
+        "knows ('Ontario', 'Québec') gets its code as suggestion."
+    ),
+    params={
+        "values": Param("values", "the accepted state codes", required=True),
+        "set_name": Param("str", "what the set is, in words", required=True),
+        "country": _COUNTRY,
+    },
+    context=("country",),
+)
+def market_state_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
+    table = markets(ctx.markets)
+    codes: tuple[str, ...] = params["values"]
+    allowed = {fold(code): code for code in codes}
+    info = {"set_name": params["set_name"], "allowed_count": len(codes), "allowed": list(codes)}
+
+    def check(value: str, country: str | None) -> Finding | None:
+        if fold(value.strip()) in allowed:
+            return None
+        market = _market(table, country)
+        found = market.find_state(value) if market and worth_suggesting(value) else frozenset()
+        hits = {fold(code) for code in found} & allowed.keys()
+        if len(hits) == 1:
+            return Finding(
+                "unsupported_value", "one_of.unsupported_suggest", info, allowed[hits.pop()]
+            )
+        return Finding("unsupported_value", "one_of.unsupported", info)
+
+    return check
+
+
+@check_kind(
+    "market_culture",
+    scope="value",
+    summary=(
+        "A supported culture is one the locales table lists for the address country; the "
+        "suggestion is the country's culture in the same language, else its first one."
+    ),
+    params={
+        "values": Param("values", "the supported cultures (others are not judged)", required=True),
+        "country": _COUNTRY,
+    },
+    context=("country",),
+)
+def market_culture(params: Mapping[str, Any], ctx: BuildContext) -> Any:
+    table = markets(ctx.markets)
+    supported = frozenset(fold(culture) for culture in params["values"])
+
+    def check(value: str, country: str | None) -> Finding | None:
+        market = _market(table, country)
+        culture = fold(value.strip())
+        if market is None or not market.cultures or culture in market.folded_cultures:
+            return None
+        if culture not in supported:
+            return None
+        language = culture.split("-", 1)[0]
+        same = [c for c in market.cultures if fold(c).split("-", 1)[0] == language]
+        hint = same[0] if same else market.cultures[0]
+        info = {"cultures": list(market.cultures), "cultures_text": ", ".join(market.cultures)}
+        template = "market.culture_suggest" if hint else "market.culture"
+        return Finding("unsupported_value", template, info, hint)
+
+    return check
+
+
+@check_kind(
+    "market_language",
+    scope="value",
+    summary=(
+        "A two-letter language is the culture's language or the language of one of the "
+        "cultures the locales table lists for the address country."
+    ),
+    params={
+        "country": _COUNTRY,
+        "culture": Param("field", "the culture field", required=True),
+    },
+    context=("country", "culture"),
+)
+def market_language(params: Mapping[str, Any], ctx: BuildContext) -> Any:
+    table = markets(ctx.markets)
+
+    def check(value: str, country: str | None, culture: str | None) -> Finding | None:
+        market = _market(table, country)
+        language = fold(value.strip())
+        if market is None or not market.cultures:
+            return None
+        if len(language) != 2 or not (language.isascii() and language.isalpha()):
+            return None  # not a language code: billing.language.code says so
+        language = _SAME_LANGUAGE.get(language, language)
+        if language in market.languages:
+            return None
+        own = fold(culture).split("-", 1)[0] if culture else None
+        if language == own:
+            return None
+        languages = list(market.languages)
+        info = {"languages": languages, "languages_text": ", ".join(languages)}
+        if culture and fold(culture) in market.folded_cultures and own:
+            return Finding("unsupported_value", "market.language_suggest", info, own)
+        return Finding("unsupported_value", "market.language", info)
+
+    return check

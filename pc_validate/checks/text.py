@@ -1,4 +1,4 @@
-"""Checks on the text of a string field: length and pattern."""
+"""Checks on the text of a string field: length, pattern, and GUID syntax."""
 
 from __future__ import annotations
 
@@ -55,5 +55,42 @@ def pattern(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
         if regex.fullmatch(value.strip()):
             return None
         return Finding("invalid_format", "pattern.mismatch", info)
+
+    return check
+
+
+_HEX = "[0-9A-Fa-f]"
+_GUID_D = rf"{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}"
+#: The five spellings .NET's Guid.Parse accepts: N (32 digits), D (hyphenated), B ({D}),
+#: P ((D)) and X ({0x..,0x..,0x..,{0x..,...}}, whitespace anywhere, leading zeros optional).
+_GUID = re.compile(
+    rf"{_GUID_D}|{_HEX}{{32}}|\{{{_GUID_D}\}}|\({_GUID_D}\)"
+    rf"|\{{0[xX]{_HEX}{{1,8}},0[xX]{_HEX}{{1,4}},0[xX]{_HEX}{{1,4}},"
+    rf"\{{0[xX]{_HEX}{{1,2}}(?:,0[xX]{_HEX}{{1,2}}){{7}}\}}\}}"
+)
+_NON_ZERO = re.compile(r"[1-9A-Fa-f]")
+_INNER_SPACE = re.compile(r"\s+")
+_NOT_A_GUID = Finding("invalid_format", "guid.invalid")
+_NIL_GUID = Finding("unsupported_value", "guid.nil")
+
+
+@check_kind(
+    "guid",
+    scope="value",
+    summary=(
+        "A GUID in one of the spellings .NET's Guid.Parse accepts (32 hex digits; hyphenated "
+        "8-4-4-4-12; that in braces or parentheses; the {0x...} form), and not the nil GUID."
+    ),
+)
+def guid(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
+    def check(value: str) -> Finding | None:
+        text = value.strip()
+        hex_form = "x" in text or "X" in text
+        if hex_form:
+            text = _INNER_SPACE.sub("", text)  # .NET ignores whitespace inside the X form
+        if not _GUID.fullmatch(text):
+            return _NOT_A_GUID
+        digits = text.replace("0x", "").replace("0X", "") if hex_form else text
+        return None if _NON_ZERO.search(digits) else _NIL_GUID
 
     return check
