@@ -148,7 +148,12 @@ def _parser() -> argparse.ArgumentParser:
     rule_options(fix)
 
     rules = commands.add_parser("rules", help="list every rule: id, severity, description, source")
-    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rules.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "coverage"),
+        default="text",
+        help="coverage: a Markdown table of the markets each country-dependent rule covers",
+    )
     rule_options(rules)
     return parser
 

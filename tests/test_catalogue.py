@@ -207,6 +207,36 @@ def test_readme_user_rule_file_works(tmp_path: Path) -> None:
 
 
 def test_readme_names_every_rule_family(entries: list[dict[str, Any]]) -> None:
-    families = {e["id"].split(".")[0] for e in entries}
+    from pc_validate.rules import clouds
+
+    families = {
+        rule.id.split(".")[0] for cloud in clouds() for rule in load_rules(cloud=cloud).rules
+    }
     listed = set(re.findall(r"^\| `([a-z_]+)\.\*` \|", _readme(), flags=re.M))
     assert listed == families
+
+
+def test_readme_coverage_table_is_the_generated_one() -> None:
+    text = _readme()
+    marker = "<!-- coverage-table: pc-validate rules --format coverage -->\n"
+    assert marker in text, "README lost its coverage-table marker"
+    out = io.StringIO()
+    assert main(["rules", "--format", "coverage"], stdout=out) == 0
+    table = out.getvalue()
+    assert text.split(marker, 1)[1].startswith(table), (
+        "README's coverage table is stale; paste the output of: pc-validate rules --format coverage"
+    )
+
+
+def test_coverage_table_counts_markets_from_the_data() -> None:
+    from pc_validate.render.coverage import coverage_rows
+
+    rows = {row["rule"]: row for row in coverage_rows(load_rules())}
+    assert rows["address.state.us_code"]["markets"] == ["US"]
+    assert rows["address.state.ca_code"]["markets"] == ["CA"]
+    assert len(rows["company.registration_number.required"]["markets"]) == 25
+    assert len(rows["billing.culture.market"]["markets"]) == 248
+    assert "US" not in rows["address.postal_code.format"]["markets"]
+    assert 150 < len(rows["address.postal_code.format"]["markets"]) < 248
+    assert "payload.type" not in rows  # not country-dependent
+    assert rows["address.phone.format"]["source"].startswith("phonenumbers")

@@ -71,6 +71,10 @@ def _text(ruleset: RuleSet) -> str:
 
 
 def render_catalogue(ruleset: RuleSet, fmt: str) -> str:
+    if fmt == "coverage":
+        from pc_validate.render.coverage import render_coverage
+
+        return render_coverage(ruleset)
     if fmt == "json":
         return json.dumps(rule_entries(ruleset), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
