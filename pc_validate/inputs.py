@@ -126,7 +126,7 @@ def _json_lines(stream: BinaryIO, label: str) -> Iterator[Record]:
         )
         lines: Iterator[bytes | str] = iter(text_stream)
     else:
-        lines = iter(_Prefixed(head[skip:], stream))
+        lines = iter(io.BufferedReader(_Prefixed(head[skip:], stream), _CHUNK))
     index = 0
     number = 0
     while True:
