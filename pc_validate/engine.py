@@ -36,10 +36,22 @@ def pointer_token(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
+#: Key indexes by object shape (its keys in order). Records of one export share a handful of
+#: shapes, so the case-folding is done once per shape, not once per payload.
+_SHAPES: dict[tuple[str, ...], tuple[dict[str, str], list[tuple[str, ...]]]] = {}
+_SHAPES_KEPT = 4096
+_SHAPE_KEYS_AT_MOST = 64
+
+
 def index_object(value: dict[Any, Any], path: FieldPath, pointer: str) -> ObjectNode:
+    shape = tuple(value)
+    cached = _SHAPES.get(shape) if len(shape) <= _SHAPE_KEYS_AT_MOST else None
+    if cached is not None:
+        return ObjectNode(value, path, pointer, cached[0], cached[1], shape)
     if not all(type(key) is str for key in value):
         # Only a Python caller can send these (JSON keys are text): judge them as text.
         value = {key if isinstance(key, str) else str(key): item for key, item in value.items()}
+        shape = tuple(value)
     keys: dict[str, str] = {}
     for key in value:
         keys[fold(key)] = key
@@ -49,7 +61,11 @@ def index_object(value: dict[Any, Any], path: FieldPath, pointer: str) -> Object
         for key in value:
             groups.setdefault(fold(key), []).append(key)
         collisions = [tuple(group) for group in groups.values() if len(group) > 1]
-    return ObjectNode(value, path, pointer, keys, collisions)
+    if len(shape) <= _SHAPE_KEYS_AT_MOST:
+        if len(_SHAPES) >= _SHAPES_KEPT:
+            _SHAPES.clear()
+        _SHAPES[shape] = (keys, collisions)
+    return ObjectNode(value, path, pointer, keys, collisions, shape)
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,3 +135,5 @@ class ObjectNode:
     keys: dict[str, str]
     #: groups of keys as sent that differ only in case, in document order
     collisions: list[tuple[str, ...]]
+    #: the keys as sent, in order: objects of the same shape share their look-ups
+    shape: tuple[str, ...] = ()
