@@ -55,8 +55,10 @@ _MARKETS: list[dict[str, str]] = [
 
 _FIRST = ["Gena", "Anna", "Li", "João", "Olga", "Priya", "Yuki", "Sam", "Marta", "Lars"]
 _LAST = ["Soto", "Schmidt", "Chen", "Silva", "Ivanova", "Rao", "Sato", "Taylor", "Nowak"]
-_COMPANY = ["Wingtip Toys", "Fabrikam", "Contoso", "Adventure Works", "Northwind Traders",
-            "Tailspin Toys", "Litware", "Proseware", "Woodgrove Bank", "Alpine Ski House"]  # fmt: skip
+_COMPANY = [
+    "Wingtip Toys", "Fabrikam", "Contoso", "Adventure Works", "Northwind Traders",
+    "Tailspin Toys", "Litware", "Proseware", "Woodgrove Bank", "Alpine Ski House",
+]  # fmt: skip
 
 
 def _body(rng: random.Random, index: int) -> dict[str, Any]:

@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = in_process(args.count, args.repeat)
     ours = next(r for r in rows if r[0].startswith("pc-validate"))[1]
     print(f"\n## In process: {args.count:,} bodies (about 70 % valid), best of {args.repeat}\n")
-    print("| validator | median µs per body | bodies per second | × pc-validate | rules |")
+    print("| validator | median µs per body | bodies per second | times pc-validate's | rules |")
     print("|---|---:|---:|---:|---|")
     for name, median, rate, rules in rows:
         ratio = median / ours if median == median else float("nan")
