@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pc_validate.checks import REGISTRY, BuildContext
@@ -77,9 +77,23 @@ class _FieldRule:
     check: Callable[..., Finding | None]
     #: fields whose trimmed text the check takes after the value (see checks.CheckKind)
     context: tuple[FieldPath, ...] = ()
+    #: position of the rule's `when` among its plan's conditions (-1: none)
+    when_at: int = -1
+    #: positions of its context fields among its plan's context fields
+    context_at: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+#: Outcomes remembered per field: values such as cultures, countries and states repeat
+#: across payloads, and every check is a pure function of the value and its context.
+_MEMO_KEPT = 2048
+_MEMO_TEXT_AT_MOST = 128
+#: A field whose values rarely repeat (names, emails) stops being remembered after this many
+#: look-ups with fewer than a quarter of them found.
+_MEMO_TRIAL = 1024
+_MEMOIZABLE = (str, bool, int, float, type(None), type(MISSING))
+
+
+@dataclass(slots=True)
 class _FieldPlan:
     """The rules of one field, with the lookups that find it precomputed."""
 
@@ -87,6 +101,54 @@ class _FieldPlan:
     parent: FieldPath
     folded: str
     entries: tuple[_FieldRule, ...]
+    #: the distinct `when` clauses of the entries, as indexes into Validator._whens
+    whens: tuple[int, ...] = ()
+    #: the distinct context fields of the entries
+    context: tuple[FieldPath, ...] = ()
+    memo: dict[Any, tuple[tuple[_FieldRule, Finding], ...]] | None = field(default_factory=dict)
+    lookups: int = 0
+    hits: int = 0
+
+    def judge(
+        self, value: Any, flags: tuple[bool, ...], texts: tuple[str | None, ...]
+    ) -> tuple[tuple[_FieldRule, Finding], ...]:
+        """Every entry's finding for this value, conditions and context (remembered)."""
+        memo = self.memo
+        key: Any = None
+        if (
+            memo is not None
+            and isinstance(value, _MEMOIZABLE)
+            and (not isinstance(value, str) or len(value) <= _MEMO_TEXT_AT_MOST)
+        ):
+            key = (type(value), value, flags, texts)
+            self.lookups += 1
+            found = memo.get(key)
+            if found is not None:
+                self.hits += 1
+                return found
+        judgeable = value is not MISSING and value is not None
+        if judgeable and isinstance(value, str) and not value.strip():
+            judgeable = False
+        results = []
+        for entry in self.entries:
+            if entry.when_at >= 0 and not flags[entry.when_at]:
+                continue
+            if entry.judges_values and not (judgeable and isinstance(value, entry.accepts)):
+                continue
+            if entry.context_at:
+                finding = entry.check(value, *[texts[i] for i in entry.context_at])
+            else:
+                finding = entry.check(value)
+            if finding is not None:
+                results.append((entry, finding))
+        outcome = tuple(results)
+        if key is not None and memo is not None:
+            if len(memo) >= _MEMO_KEPT:
+                memo.clear()
+            memo[key] = outcome
+            if self.lookups >= _MEMO_TRIAL and self.hits * 4 < self.lookups:
+                self.memo = None  # values do not repeat here: remembering only costs
+        return outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,13 +242,44 @@ class Validator:
                 fields = tuple(rule.params[key] for key in kind.context)
                 entry = _FieldRule(rule, kind.scope == "value", kind.accepts, check, fields)
                 by_field.setdefault(rule.field, []).append(entry)
-        self._field_plans = [
-            _FieldPlan(path, path[:-1], fold(path[-1]), tuple(entries))
-            for path, entries in by_field.items()
-        ]
+        #: the distinct `when` clauses of all rules, evaluated at most once per payload
+        self._whens: list[tuple[Condition, ...]] = []
+        self._field_plans = [self._plan(path, entries) for path, entries in by_field.items()]
         self._object_paths = sorted(
             (path for path, kind in self.catalog.types.items() if kind == "object"),
             key=lambda p: (len(p), p),
+        )
+
+    def _plan(self, path: FieldPath, entries: list[_FieldRule]) -> _FieldPlan:
+        whens: list[int] = []
+        context: list[FieldPath] = []
+        placed = []
+        for entry in entries:
+            when_at = -1
+            if entry.rule.when:
+                if entry.rule.when not in self._whens:
+                    self._whens.append(entry.rule.when)
+                index = self._whens.index(entry.rule.when)
+                if index not in whens:
+                    whens.append(index)
+                when_at = whens.index(index)
+            for field_path in entry.context:
+                if field_path not in context:
+                    context.append(field_path)
+            context_at = tuple(context.index(field_path) for field_path in entry.context)
+            placed.append(
+                _FieldRule(
+                    entry.rule,
+                    entry.judges_values,
+                    entry.accepts,
+                    entry.check,
+                    entry.context,
+                    when_at,
+                    context_at,
+                )
+            )
+        return _FieldPlan(
+            path, path[:-1], fold(path[-1]), tuple(placed), tuple(whens), tuple(context)
         )
 
     def validate(self, payload: Any, *, redact: bool = False, language: str = "en") -> Report:
@@ -204,33 +297,35 @@ class Validator:
                 )
             return Report(tuple(out))
         data = _Payload(payload)
+        whens = self._whens
+        holding: list[bool | None] = [None] * len(whens)
+        texts_of: dict[tuple[FieldPath, ...], tuple[str | None, ...]] = {}
+        nodes = data.nodes
         for plan in self._field_plans:
-            parent = data.node(plan.parent)
+            parent = nodes[plan.parent] if plan.parent in nodes else data.node(plan.parent)
             if parent is None:
                 continue
             key = parent.keys.get(plan.folded)
             value = MISSING if key is None else parent.value[key]
-            judgeable = value is not MISSING and value is not None
-            if judgeable and isinstance(value, str) and not value.strip():
-                judgeable = False
-            for entry in plan.entries:
-                rule = entry.rule
-                if rule.when and not data.holds(rule.when):
-                    continue
-                if entry.judges_values and not (judgeable and isinstance(value, entry.accepts)):
-                    continue
-                if entry.context:
-                    finding = entry.check(value, *[data.text(path) for path in entry.context])
-                else:
-                    finding = entry.check(value)
-                if finding is not None:
-                    token = plan.path[-1] if key is None else pointer_token(key)
-                    pointer = f"{parent.pointer}/{token}"
-                    out.append(
-                        self._violation(
-                            rule, finding, plan.path, pointer, value, data, redact, language
-                        )
+            flags: tuple[bool, ...] = ()
+            if plan.whens:
+                for index in plan.whens:
+                    if holding[index] is None:
+                        holding[index] = data.holds(whens[index])
+                flags = tuple([holding[index] for index in plan.whens])  # type: ignore[misc]
+            texts: tuple[str | None, ...] = ()
+            if plan.context:
+                texts = texts_of.get(plan.context)  # type: ignore[assignment]
+                if texts is None:
+                    texts = texts_of[plan.context] = tuple(data.text(p) for p in plan.context)
+            for entry, finding in plan.judge(value, flags, texts):
+                token = plan.path[-1] if key is None else pointer_token(key)
+                pointer = f"{parent.pointer}/{token}"
+                out.append(
+                    self._violation(
+                        entry.rule, finding, plan.path, pointer, value, data, redact, language
                     )
+                )
         for object_rule in self._object_rules:
             paths = self._object_paths if object_rule.target is None else [object_rule.target]
             for path in paths:

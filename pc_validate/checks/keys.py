@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from pc_validate.checks import BuildContext, ObjectCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
 from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, fold
+
+_T = TypeVar("_T")
 
 
 def _squash(name: str) -> str:
@@ -28,6 +30,30 @@ def suggest_key(key: str, known: Mapping[str, str]) -> str | None:
 #: Unknown keys reported one by one per object; the rest are counted in one more finding.
 UNKNOWN_KEYS_LISTED = 50
 
+#: Per-shape results kept by the checks below that depend on an object's keys only.
+_SHAPES_KEPT = 4096
+
+
+def _by_shape(
+    compute: Callable[[ObjectNode], _T],
+) -> Callable[[ObjectNode], _T]:
+    """Remember `compute` per object path and shape (its keys in order): records of one
+    export share a handful of shapes."""
+    cache: dict[tuple[FieldPath, tuple[str, ...]], _T] = {}
+
+    def cached(node: ObjectNode) -> _T:
+        if not node.shape:
+            return compute(node)
+        key = (node.path, node.shape)
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= _SHAPES_KEPT:
+                cache.clear()
+            found = cache[key] = compute(node)
+        return found
+
+    return cached
+
 
 def _parent_name(catalog: Catalog, path: FieldPath) -> str:
     return catalog.dotted(path) if path else "the request body"
@@ -41,6 +67,7 @@ def _parent_name(catalog: Catalog, path: FieldPath) -> str:
 def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog
 
+    @_by_shape
     def check(node: ObjectNode) -> list[Finding]:
         known = catalog.children.get(node.path, {})
         parent = _parent_name(catalog, node.path)
@@ -71,6 +98,7 @@ def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
 def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog
 
+    @_by_shape
     def check(node: ObjectNode) -> list[Finding]:
         found = []
         for group in node.collisions:
@@ -127,17 +155,28 @@ def json_type(value: Any) -> str:
 def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog
 
-    def check(node: ObjectNode) -> list[Finding]:
+    @_by_shape
+    def typed_keys(node: ObjectNode) -> list[tuple[str, tuple[type, ...], str]]:
+        """(key, accepted Python types, declared type) of the keys that name typed fields."""
         known = catalog.children.get(node.path, {})
-        found = []
-        for key, value in node.value.items():
+        typed = []
+        for key in node.value:
             name = known.get(fold(key))
-            if name is None or value is None:
+            if name is None:
                 continue
             field_path = (*node.path, name)
             declared = catalog.types[field_path]
             wanted = _JSON_TYPES.get(declared)
-            if wanted is None or isinstance(value, wanted):
+            if wanted is not None:
+                typed.append((key, wanted, declared))
+        return typed
+
+    def check(node: ObjectNode) -> list[Finding]:
+        found = []
+        value_of = node.value
+        for key, wanted, declared in typed_keys(node):
+            value = value_of[key]
+            if value is None or isinstance(value, wanted):
                 continue
             info = {"expected": _ARTICLE[declared], "actual": json_type(value)}
             found.append(Finding("type", "type.mismatch", info, key=key, value=value))
@@ -154,13 +193,17 @@ def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
 def surrounding_whitespace(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog
 
-    def check(node: ObjectNode) -> list[Finding]:
+    @_by_shape
+    def known_keys(node: ObjectNode) -> list[str]:
         known = catalog.children.get(node.path, {})
+        return [key for key in node.value if fold(key) in known]
+
+    def check(node: ObjectNode) -> list[Finding]:
         found = []
-        for key, value in node.value.items():
+        value_of = node.value
+        for key in known_keys(node):
+            value = value_of[key]
             if not isinstance(value, str) or value == value.strip() or not value.strip():
-                continue
-            if fold(key) not in known:
                 continue
             found.append(
                 Finding(
