@@ -105,6 +105,8 @@ class _FieldPlan:
     whens: tuple[int, ...] = ()
     #: the distinct context fields of the entries
     context: tuple[FieldPath, ...] = ()
+    #: every entry judges present values only, so a missing field needs no look at all
+    values_only: bool = False
     memo: dict[Any, tuple[tuple[_FieldRule, Finding], ...]] | None = field(default_factory=dict)
     lookups: int = 0
     hits: int = 0
@@ -279,7 +281,13 @@ class Validator:
                 )
             )
         return _FieldPlan(
-            path, path[:-1], fold(path[-1]), tuple(placed), tuple(whens), tuple(context)
+            path,
+            path[:-1],
+            fold(path[-1]),
+            tuple(placed),
+            tuple(whens),
+            tuple(context),
+            all(entry.judges_values for entry in placed),
         )
 
     def validate(self, payload: Any, *, redact: bool = False, language: str = "en") -> Report:
@@ -306,6 +314,8 @@ class Validator:
             if parent is None:
                 continue
             key = parent.keys.get(plan.folded)
+            if key is None and plan.values_only:
+                continue
             value = MISSING if key is None else parent.value[key]
             flags: tuple[bool, ...] = ()
             if plan.whens:
