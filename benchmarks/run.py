@@ -78,6 +78,11 @@ def in_process(count: int, repeat: int) -> list[tuple[str, float, float, str]]:
 
 
 def _command() -> list[str]:
+    """The console script installed with this Python (not a version manager's shim, which
+    adds its own start-up), else `python -m pc_validate`."""
+    beside = Path(sys.executable).with_name("pc-validate")
+    if beside.exists():
+        return [str(beside)]
     script = shutil.which("pc-validate")
     return [script] if script else [sys.executable, "-m", "pc_validate"]
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pc_validate.inputs import Body, Record, Unreadable, Where
 from pc_validate.payload import PayloadError
 from pc_validate.report import Report, unreadable_result
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 BATCH = 256
 #: Batches in flight per worker: enough to keep every worker busy, few enough to stay flat.
@@ -136,6 +137,8 @@ def validate_in_workers(
     records: Iterable[Record], settings: Settings, jobs: int
 ) -> Iterator[Outcome]:
     """Validate in `jobs` worker processes; outcomes in input order."""
+    from concurrent.futures.process import BrokenProcessPool
+
     source = iter(records)
     #: (batch, its future, whether it was already resubmitted after a worker died)
     pending: deque[tuple[list[Record], Future[list[Outcome]], bool]] = deque()
@@ -170,6 +173,9 @@ def validate_in_workers(
 
 
 def _submit(pool: ProcessPoolExecutor, batch: list[Record]) -> Future[list[Outcome]]:
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         return pool.submit(_work, batch)
     except BrokenProcessPool:
@@ -180,6 +186,7 @@ def _submit(pool: ProcessPoolExecutor, batch: list[Record]) -> Future[list[Outco
 
 def _pool(settings: Settings, jobs: int) -> ProcessPoolExecutor:
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
     return ProcessPoolExecutor(

@@ -214,6 +214,7 @@ rules:
     source: robustness test
     field: billingProfile.defaultAddress.country
     check: country_code
+    params: {codes: iso_3166_1_alpha2}
   - id: robust.known_fields.address
     severity: warning
     description: known_fields aimed at one object

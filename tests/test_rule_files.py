@@ -835,3 +835,22 @@ def test_schema_accepts_user_overrides() -> None:
         when: [{field: billingProfile.defaultAddress.country, not_in: [US, CA]}]
     """
     assert schema_errors(textwrap.dedent(text)) == []
+
+
+def test_generated_iso_codes_are_pycountrys() -> None:
+    """rules/iso-codes.yaml is scripts/generate_iso_codes.py's output for the installed
+    pycountry (regenerate it after a pycountry upgrade)."""
+    import importlib.util
+    from importlib.metadata import version
+
+    from pc_validate.resources import rules_dir
+
+    committed = (rules_dir() / "iso-codes.yaml").read_text(encoding="utf-8")
+    if f"pycountry {version('pycountry')} " not in committed.splitlines()[0]:
+        pytest.skip("generated from another pycountry version")
+    script = Path(__file__).parent.parent / "scripts" / "generate_iso_codes.py"
+    spec = importlib.util.spec_from_file_location("generate_iso_codes", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.render() == committed

@@ -130,12 +130,14 @@ def suggest_language(value: str) -> str | None:
 @check_kind(
     "language_code",
     scope="value",
-    summary="A two-letter ISO 639-1 language code in any letter case (pycountry's list).",
+    summary="A two-letter ISO 639-1 language code in any letter case.",
+    params={"codes": Param("values", "the ISO 639-1 codes (a dataset name)", required=True)},
 )
 def language_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
+    known = frozenset(fold(code) for code in params["codes"])
+
     def check(value: str) -> Finding | None:
         code = fold(value.strip())
-        known = _iso639_1()
         if len(code) == 2 and code in known:
             return None
         if len(code) == 2 and code.isascii() and code.isalpha():
@@ -146,7 +148,7 @@ def language_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
         return Finding(
             "invalid_format",
             "language.format_suggest",
-            {"suggestion_name": known[hint]},
+            {"suggestion_name": _iso639_1()[hint]},
             suggestion=hint,
         )
 
