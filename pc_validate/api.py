@@ -28,6 +28,16 @@ def default_validator(cloud: str = "global") -> Validator:
     return validator
 
 
+def validator_for(
+    rules: Sequence[str | Path] = (), disable: Iterable[str] = (), cloud: str = "global"
+) -> Validator:
+    """The shared validator of a cloud's bundled rules, or a new one with user rule files
+    and rules switched off."""
+    if rules or disable:
+        return Validator(load_rules(rules, disable, cloud=cloud))
+    return default_validator(cloud)
+
+
 def validate(
     payload: Any,
     *,
@@ -46,11 +56,7 @@ def validate(
     Center cloud: "global" (the default), "21vianet" or "usgov". A broken rule file or an
     unknown cloud raises RuleFileError.
     """
-    if validator is None:
-        if rules or disable:
-            validator = Validator(load_rules(rules, disable, cloud=cloud))
-        else:
-            validator = default_validator(cloud)
+    validator = validator or validator_for(rules, disable, cloud)
     if isinstance(payload, str | bytes | bytearray):
         try:
             payload = parse(payload)

@@ -95,14 +95,9 @@ def repair(
     validator: Validator | None = None,
 ) -> Repair:
     """Like normalize(), with the repairs withheld and the reports before and after."""
-    from pc_validate.api import default_validator
-    from pc_validate.rules import load_rules
+    from pc_validate.api import validator_for
 
-    if validator is None:
-        if rules or disable:
-            validator = Validator(load_rules(rules, disable, cloud=cloud))
-        else:
-            validator = default_validator(cloud)
+    validator = validator or validator_for(rules, disable, cloud)
     if isinstance(payload, str | bytes | bytearray):
         payload = parse(payload)
     autofix = {rule.id for rule in validator.ruleset.enabled_rules if rule.autofix}

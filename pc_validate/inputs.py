@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, BinaryIO, Final
 
-from pc_validate.payload import NonJsonConstant, PayloadError, explain, parse, reject_constant
+from pc_validate.payload import (
+    BOMS,
+    NonJsonConstant,
+    PayloadError,
+    explain,
+    parse,
+    reject_constant,
+)
 
 FORMATS: Final = ("auto", "json", "jsonl", "csv")
 _JSONL_SUFFIXES: Final = frozenset({".jsonl", ".ndjson", ".jsonlines"})
@@ -28,14 +35,6 @@ _JSONL_SUFFIXES: Final = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 #: be held whole, and the buffer would grow without bound on a broken file.
 MAX_RECORD_CHARS: Final = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
-
-_BOMS: Final = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +100,7 @@ def read_records(
 
 def _encoding(head: bytes) -> tuple[str, int]:
     """The text encoding named by a byte-order mark (UTF-8 without one), and the mark's size."""
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if head.startswith(bom):
             return name, len(bom)
     return "utf-8", 0

@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_BOMS = (
+#: Byte-order marks and the encodings they name (UTF-32 first: its LE mark starts like
+#: UTF-16's).
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
@@ -50,7 +52,7 @@ def _position(text: str, index: int) -> _Position:
 def decode(data: bytes) -> str:
     """Decode request bytes: UTF-8 unless a byte-order mark names another encoding."""
     encoding = "utf-8"
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if data.startswith(bom):
             data, encoding = data[len(bom) :], name
             break
