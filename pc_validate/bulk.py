@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pc_validate.inputs import Body, Record, Unreadable, Where
 from pc_validate.payload import PayloadError
-from pc_validate.report import Report, unreadable_result
+from pc_validate.report import Report, dumps, unreadable_result
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -84,8 +84,6 @@ def _unreadable(
 
 
 def _outcome(result: dict[str, Any], settings: Settings) -> Outcome:
-    from pc_validate.report import dumps
-
     counts = result["counts"]
     trio = (counts["error"], counts["warning"], counts["info"])
     worst = 2 if trio[0] else 1 if trio[1] else 0 if trio[2] else -1

@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
             help="Partner Center cloud whose rules apply: global (default), 21vianet or usgov",
         )
 
+    def result_options(sub: argparse.ArgumentParser, *, fail_on: str, redact: str) -> None:
+        sub.add_argument("--fail-on", choices=("error", "warning"), default="error", help=fail_on)
+        sub.add_argument("--redact", action="store_true", help=redact)
+
     check = commands.add_parser(
         "check", help="validate request bodies (JSON files, or - for stdin)"
     )
@@ -98,16 +102,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--quiet", action="store_true", help="no progress bar on stderr (also when redirected)"
     )
-    check.add_argument(
-        "--fail-on",
-        choices=("error", "warning"),
-        default="error",
-        help="lowest severity that makes the exit status 1 (default: error)",
-    )
-    check.add_argument(
-        "--redact",
-        action="store_true",
-        help="leave every payload value out of the output (no personal data in logs)",
+    result_options(
+        check,
+        fail_on="lowest severity that makes the exit status 1 (default: error)",
+        redact="leave every payload value out of the output (no personal data in logs)",
     )
     check.add_argument(
         "--color",
@@ -134,16 +132,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write the repaired body back to FILE (left untouched when nothing changes)",
     )
-    fix.add_argument(
-        "--fail-on",
-        choices=("error", "warning"),
-        default="error",
-        help="lowest severity left after repair that makes the exit status 1 (default: error)",
-    )
-    fix.add_argument(
-        "--redact",
-        action="store_true",
-        help="list changes by path and rule only, without the values",
+    result_options(
+        fix,
+        fail_on="lowest severity left after repair that makes the exit status 1 (default: error)",
+        redact="list changes by path and rule only, without the values",
     )
     rule_options(fix)
 
@@ -204,6 +196,8 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
         outcomes = bulk.validate_in_workers(records, settings, jobs)
     else:
         outcomes = bulk.validate_serially(records, settings, Validator(ruleset))
+    from pc_validate.render.text import render_result, render_summary
+
     colour = _colour(args.color, out)
     progress = _Progress(err, enabled=not args.quiet and _is_terminal(err))
     summary = Summary(len(sources))
@@ -222,8 +216,6 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
         if args.format == "jsonl":
             out.write(outcome.result + "\n")
         elif args.format == "text":
-            from pc_validate.render.text import render_result
-
             out.write(render_result(outcome.result, colour=colour))
         else:
             kept.append(outcome.result)
@@ -233,8 +225,6 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     elif args.format == "jsonl":
         out.write(dumps({"summary": summary.to_dict()}, indent=None) + "\n")
     else:
-        from pc_validate.render.text import render_summary
-
         out.write(render_summary(summary.to_dict()))
     if summary.statuses["unreadable"] or summary.statuses["not_validated"]:
         return EXIT_UNUSABLE

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pc_validate.checks import REGISTRY, BuildContext
@@ -269,17 +269,7 @@ class Validator:
                 if field_path not in context:
                     context.append(field_path)
             context_at = tuple(context.index(field_path) for field_path in entry.context)
-            placed.append(
-                _FieldRule(
-                    entry.rule,
-                    entry.judges_values,
-                    entry.accepts,
-                    entry.check,
-                    entry.context,
-                    when_at,
-                    context_at,
-                )
-            )
+            placed.append(replace(entry, when_at=when_at, context_at=context_at))
         return _FieldPlan(
             path,
             path[:-1],
