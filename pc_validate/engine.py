@@ -29,6 +29,7 @@ from pc_validate.model import (
 )
 from pc_validate.report import Report, Violation, clean, echo, printable
 from pc_validate.rules import RuleFileError, RuleSet
+from pc_validate.screen import ObjectRuleView, PlanView, Screen, compile_screen
 
 
 def pointer_token(key: str) -> str:
@@ -160,6 +161,12 @@ class _ObjectRule:
     check: Callable[[ObjectNode], list[Finding]]
 
 
+#: A validator compiles its screen (screen.py) on this call: a run of a few payloads is
+#: over before the few milliseconds of compiling would pay off.
+_SCREEN_AFTER = 16
+_CLEAN = Report(())
+
+
 class _Payload:
     """Per-payload lookups: object nodes and condition values, each resolved once."""
 
@@ -251,6 +258,32 @@ class Validator:
             (path for path, kind in self.catalog.types.items() if kind == "object"),
             key=lambda p: (len(p), p),
         )
+        self._screen: Screen | None = None
+        self._calls = 0
+
+    def _compile_screen(self) -> Screen | None:
+        plans = [
+            PlanView(
+                plan.path,
+                tuple(
+                    (
+                        entry.check,
+                        entry.judges_values,
+                        entry.accepts,
+                        plan.whens[entry.when_at] if entry.when_at >= 0 else -1,
+                        entry.context,
+                    )
+                    for entry in plan.entries
+                ),
+            )
+            for plan in self._field_plans
+        ]
+        object_rules = [
+            ObjectRuleView(rule.rule.check, rule.target, rule.check) for rule in self._object_rules
+        ]
+        return compile_screen(
+            self._object_paths, self.catalog.types, plans, self._whens, object_rules, index_object
+        )
 
     def _plan(self, path: FieldPath, entries: list[_FieldRule]) -> _FieldPlan:
         whens: list[int] = []
@@ -294,12 +327,35 @@ class Validator:
                     )
                 )
             return Report(tuple(out))
+        units: list[int] | None = None
+        if self._screen is not None:
+            units = self._screen(payload)
+            if units == []:
+                return _CLEAN
+        else:
+            self._calls += 1
+            if self._calls == _SCREEN_AFTER:
+                self._screen = self._compile_screen()
+        return self._judge(payload, units, redact, language)
+
+    def _judge(
+        self, payload: dict[str, Any], units: list[int] | None, redact: bool, language: str
+    ) -> Report:
+        """The interpreter: judge the field plans and objects the screen flagged (all: None)."""
+        out: list[Violation] = []
+        plans = self._field_plans
+        objects: set[FieldPath] | None = None
+        if units is not None:
+            flagged = set(units)
+            plans = [plan for i, plan in enumerate(plans) if i in flagged]
+            base = len(self._field_plans)
+            objects = {path for j, path in enumerate(self._object_paths) if base + j in flagged}
         data = _Payload(payload)
         whens = self._whens
         holding: list[bool | None] = [None] * len(whens)
         texts_of: dict[tuple[FieldPath, ...], tuple[str | None, ...]] = {}
         nodes = data.nodes
-        for plan in self._field_plans:
+        for plan in plans:
             parent = nodes[plan.parent] if plan.parent in nodes else data.node(plan.parent)
             if parent is None:
                 continue
@@ -329,6 +385,8 @@ class Validator:
         for object_rule in self._object_rules:
             paths = self._object_paths if object_rule.target is None else [object_rule.target]
             for path in paths:
+                if objects is not None and path not in objects:
+                    continue
                 node = data.node(path)
                 if node is None:
                     continue
