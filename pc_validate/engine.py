@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from json.encoder import encode_basestring
 from typing import Any
 
 from pc_validate.checks import REGISTRY, BuildContext
@@ -165,6 +166,7 @@ class _ObjectRule:
 #: over before the few milliseconds of compiling would pay off.
 _SCREEN_AFTER = 16
 _CLEAN = Report(())
+_CLEANED_KEPT = 1024
 
 
 class _Payload:
@@ -260,6 +262,7 @@ class Validator:
         )
         self._screen: Screen | None = None
         self._calls = 0
+        self._cleaned: dict[int, tuple[Finding, dict[str, Any]]] = {}
 
     def _compile_screen(self) -> Screen | None:
         plans = [
@@ -345,11 +348,14 @@ class Validator:
         out: list[Violation] = []
         plans = self._field_plans
         objects: set[FieldPath] | None = None
+        object_rules = self._object_rules
         if units is not None:
-            flagged = set(units)
-            plans = [plan for i, plan in enumerate(plans) if i in flagged]
-            base = len(self._field_plans)
-            objects = {path for j, path in enumerate(self._object_paths) if base + j in flagged}
+            base = len(plans)
+            flagged = sorted(set(units))
+            plans = [plans[i] for i in flagged if i < base]
+            objects = {self._object_paths[i - base] for i in flagged if i >= base}
+            if not objects:
+                object_rules = []
         data = _Payload(payload)
         whens = self._whens
         holding: list[bool | None] = [None] * len(whens)
@@ -382,7 +388,7 @@ class Validator:
                         entry.rule, finding, plan.path, pointer, value, data, redact, language
                     )
                 )
-        for object_rule in self._object_rules:
+        for object_rule in object_rules:
             paths = self._object_paths if object_rule.target is None else [object_rule.target]
             for path in paths:
                 if objects is not None and path not in objects:
@@ -410,8 +416,21 @@ class Validator:
                             language,
                         )
                     )
-        out.sort(key=lambda v: (v.path, -SEVERITY_RANK[v.severity], v.rule, v.code))
+        if len(out) > 1:
+            out.sort(key=lambda v: (v.path, -SEVERITY_RANK[v.severity], v.rule, v.code))
         return Report(_without_moot_hints(out))
+
+    def _clean_params(self, finding: Finding) -> dict[str, Any]:
+        """report.clean of a finding's params, remembered per finding: checks return the same
+        finding object for the same value, and some params hold long lists (allowed states)."""
+        found = self._cleaned.get(id(finding))
+        if found is not None and found[0] is finding:
+            return dict(found[1])
+        params: dict[str, Any] = clean(finding.params)
+        if len(self._cleaned) >= _CLEANED_KEPT:
+            self._cleaned.clear()
+        self._cleaned[id(finding)] = (finding, params)  # kept alive, so its id stays its own
+        return dict(params)
 
     def _violation(
         self,
@@ -426,7 +445,7 @@ class Validator:
     ) -> Violation:
         shown = MISSING if redact else echo(value)
         suggestion = None if redact else _usable_suggestion(finding.suggestion)
-        params = clean(_redact_params(finding.params) if redact else finding.params)
+        params = clean(_redact_params(finding.params)) if redact else self._clean_params(finding)
         words: dict[str, Any] = dict(params)
         if redact:
             words.update(dict.fromkeys(_ECHOING_PARAMS, REDACTED_VALUE))
@@ -481,6 +500,8 @@ def _quote(value: Any, redact: bool) -> str:
         return REDACTED_VALUE
     if value is MISSING:
         return "(this value)"
+    if type(value) is str:
+        return encode_basestring(value)  # what json.dumps does for text, without its set-up
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,8 +16,10 @@ Suggester = Callable[[str], "str | None"]
 _LISTED_AT_MOST = 60
 
 
+@functools.lru_cache(maxsize=1024)
 def _us_state(value: str) -> str | None:
-    """A US state or district name ("Washington") to its USPS code ("WA"), via pycountry."""
+    """A US state or district name ("Washington") to its USPS code ("WA"), via pycountry
+    (remembered: a scan of pycountry's subdivisions costs a few hundred microseconds)."""
     import pycountry
 
     if not worth_suggesting(value):

@@ -12,10 +12,15 @@ from pc_validate.model import Finding
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
 _MAX_NAME = 253
 _MAX_LABEL = 63
+#: A whole valid name in one match (labels of at most 63 characters): the common case.
+_VALID_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_VALID_NAME = re.compile(rf"(?:{_VALID_LABEL}\.)*{_VALID_LABEL}")
 
 
 def domain_problem(name: str) -> str | None:
     """None for a valid DNS name, else why not (in words)."""
+    if len(name) <= _MAX_NAME and _VALID_NAME.fullmatch(name):
+        return None
     if len(name) > _MAX_NAME:
         return f"it is {len(name)} characters long; a domain name has at most {_MAX_NAME}"
     if any(ch.isspace() for ch in name):
