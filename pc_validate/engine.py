@@ -167,6 +167,7 @@ class _ObjectRule:
 _SCREEN_AFTER = 16
 _CLEAN = Report(())
 _CLEANED_KEPT = 1024
+_VIOLATIONS_KEPT = 4096
 
 
 class _Payload:
@@ -263,6 +264,7 @@ class Validator:
         self._screen: Screen | None = None
         self._calls = 0
         self._cleaned: dict[int, tuple[Finding, dict[str, Any]]] = {}
+        self._violations: dict[tuple[Any, ...], tuple[Finding, Violation]] = {}
 
     def _compile_screen(self) -> Screen | None:
         plans = [
@@ -443,6 +445,37 @@ class Validator:
         redact: bool,
         language: str,
     ) -> Violation:
+        """The violation of a finding, remembered: the same bad value (a country "UK", a
+        missing email) in the same place gives the same violation, and writing one costs more
+        than all the checks of a clean payload. Violations are immutable, so they are shared."""
+        conditions = tuple(data.value(c.field) for c in rule.when) if rule.when and data else ()
+        if not (_rememberable(value) and all(_rememberable(c) for c in conditions)):
+            return self._write_violation(
+                rule, finding, field, pointer, value, data, redact, language
+            )
+        key = (id(rule), id(finding), pointer, type(value), value, conditions, redact, language)
+        found = self._violations.get(key)
+        if found is not None and found[0] is finding:
+            return found[1]
+        violation = self._write_violation(
+            rule, finding, field, pointer, value, data, redact, language
+        )
+        if len(self._violations) >= _VIOLATIONS_KEPT:
+            self._violations.clear()
+        self._violations[key] = (finding, violation)  # kept alive, so its id stays its own
+        return violation
+
+    def _write_violation(
+        self,
+        rule: Rule,
+        finding: Finding,
+        field: FieldPath,
+        pointer: str,
+        value: Any,
+        data: _Payload | None,
+        redact: bool,
+        language: str,
+    ) -> Violation:
         shown = MISSING if redact else echo(value)
         suggestion = None if redact else _usable_suggestion(finding.suggestion)
         params = clean(_redact_params(finding.params)) if redact else self._clean_params(finding)
@@ -469,6 +502,13 @@ class Validator:
             suggestion=suggestion,
             partner_center_error=rule.partner_center_error,
         )
+
+
+def _rememberable(value: Any) -> bool:
+    """A value fit to be part of a cache key: hashable, and not a long text kept alive."""
+    if isinstance(value, str):
+        return len(value) <= _MEMO_TEXT_AT_MOST
+    return isinstance(value, _MEMOIZABLE)
 
 
 def _without_moot_hints(violations: list[Violation]) -> tuple[Violation, ...]:
