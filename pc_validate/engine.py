@@ -30,7 +30,7 @@ from pc_validate.model import (
 )
 from pc_validate.report import Report, Violation, clean, echo, printable
 from pc_validate.rules import RuleFileError, RuleSet
-from pc_validate.screen import ObjectRuleView, PlanView, Screen, compile_screen
+from pc_validate.screen import EntryView, ObjectRuleView, PlanView, Screen, compile_screen
 
 
 def pointer_token(key: str) -> str:
@@ -271,7 +271,9 @@ class Validator:
             PlanView(
                 plan.path,
                 tuple(
-                    (
+                    EntryView(
+                        entry.rule.check,
+                        entry.rule.params,
                         entry.check,
                         entry.judges_values,
                         entry.accepts,

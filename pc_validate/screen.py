@@ -36,15 +36,37 @@ Screen = Callable[[dict[str, Any]], "list[int] | None"]
 
 
 @dataclass(frozen=True, slots=True)
+class EntryView:
+    """What the screen needs of one rule of a field plan."""
+
+    kind: str
+    params: Mapping[str, Any]
+    check: Callable[..., Finding | None]
+    judges_values: bool
+    accepts: tuple[type, ...]
+    #: index of its `when` clause among the validator's, or -1
+    when: int
+    context: tuple[FieldPath, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PlanView:
     """What the screen needs of one field plan of the engine."""
 
     path: FieldPath
-    #: per entry: (check, value scope?, accepted types, index of its `when` or -1, context)
-    entries: tuple[
-        tuple[Callable[..., Finding | None], bool, tuple[type, ...], int, tuple[FieldPath, ...]],
-        ...,
-    ]
+    entries: tuple[EntryView, ...]
+
+
+def _inline_test(entry: EntryView, value: str) -> str | None:
+    """The failure test of the two commonest kinds (checks/presence.py, checks/text.py)
+    written out, saving a call per field; the screen test holds them equal to the checks."""
+    if entry.kind == "required":
+        return "not judgeable"
+    if entry.kind == "length" and entry.accepts == (str,):
+        low, high = entry.params["min"], entry.params["max"]
+        bound = f"{low} <= len({value})" + ("" if high is None else f" <= {high}")
+        return f"judgeable and isinstance({value}, str) and not ({bound})"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +141,7 @@ class _Generator:
             used.update(condition.field for condition in clauses)
         for plan in self.plans:
             for entry in plan.entries:
-                used.update(entry[4])
+                used.update(entry.context)
         used.update(path for path in self.objects if path)
         if any(path[:-1] not in object_at for path in used):
             return None
@@ -243,7 +265,7 @@ class _Generator:
                     f" and {text} {relation} {values})"
                 )
             self.emit(1, f"w{n} = " + " and ".join(parts))
-        contexts = {c for plan in self.plans for entry in plan.entries for c in entry[4]}
+        contexts = {c for plan in self.plans for entry in plan.entries for c in entry.context}
         for path in sorted(contexts, key=local.__getitem__):
             name = local[path]
             self.emit(1, f"t{name} = {name}.strip() if isinstance({name}, str) else None")
@@ -257,12 +279,19 @@ class _Generator:
         flags: list[str] = []
         texts: list[str] = []
         if i is not None:
-            for check, judges_values, accepts, when, context in self.plans[i].entries:
+            for entry in self.plans[i].entries:
+                when, context = entry.when, entry.context
                 args = ", ".join([value, *(f"t{self.local[c]}" for c in context)])
-                test = f"{self.constant(check)}({args}) is not None"
-                if judges_values:
-                    test = f"judgeable and isinstance({value}, {self.constant(accepts)}) and {test}"
+                inline = _inline_test(entry, value)
+                if inline is not None:
+                    test = inline
+                elif entry.judges_values:
+                    accepts = self.constant(entry.accepts)
+                    check = f"{self.constant(entry.check)}({args}) is not None"
+                    test = f"judgeable and isinstance({value}, {accepts}) and {check}"
                 else:
+                    test = f"{self.constant(entry.check)}({args}) is not None"
+                if not entry.judges_values:
                     presence = True
                 if when >= 0:
                     test = f"w{when} and {test}"
