@@ -51,6 +51,44 @@ class Outcome(NamedTuple):
     result: Any
 
 
+def _clean_line(where: Where) -> str:
+    """The JSON line of a record without violations, as dumps(result_dict(...)) writes it, from
+    a template: seven in ten records of a bulk run are clean."""
+    name = _names.get(where.input)
+    if name is None:
+        if len(_names) >= 64:
+            _names.clear()
+        name = _names[where.input] = dumps(where.input, indent=None)
+    line = "null" if where.line is None else where.line
+    row = "null" if where.row is None else where.row
+    return (
+        f'{{"input": {name}, "record": {where.index}, "line": {line}, "row": {row}, '
+        '"status": "valid", "ok": true, "counts": {"error": 0, "warning": 0, "info": 0}, '
+        '"violations": []}'
+    )
+
+
+_names: dict[str, str] = {}
+_CLEAN_OUTCOME = ("valid", (0, 0, 0), -1)
+
+
+def _checked(record: Record, validator: Any, settings: Settings) -> Outcome:
+    """One record's outcome; a clean record as a JSON line skips the result dict."""
+    if settings.as_line and type(record) is Body:
+        try:
+            payload = record.parsed()
+        except PayloadError:
+            pass  # reported by _result, which parses again: rare, and one place says how
+        else:
+            report: Report = validator.validate(payload, redact=settings.redact)
+            if not report.violations:
+                return Outcome(*_CLEAN_OUTCOME, _clean_line(record.where))
+            where = record.where
+            result = report.result_dict(where.input, where.index, where.line, where.row)
+            return _outcome(result, settings)
+    return _outcome(_result(record, validator, settings), settings)
+
+
 def _result(record: Record, validator: Any, settings: Settings) -> dict[str, Any]:
     where = record.where
     if isinstance(record, Unreadable):
@@ -103,7 +141,7 @@ def validate_serially(
 
         validator = Validator(load_rules(settings.rules, settings.disable, cloud=settings.cloud))
     for record in records:
-        yield _outcome(_result(record, validator, settings), settings)
+        yield _checked(record, validator, settings)
 
 
 # --- in worker processes ----------------------------------------------------------------------
@@ -140,10 +178,7 @@ def _unpack(item: Any) -> Record:
 
 def _work(batch: Sequence[Any]) -> list[Outcome]:
     assert _worker_settings is not None
-    return [
-        _outcome(_result(_unpack(item), _worker_validator, _worker_settings), _worker_settings)
-        for item in batch
-    ]
+    return [_checked(_unpack(item), _worker_validator, _worker_settings) for item in batch]
 
 
 def validate_in_workers(

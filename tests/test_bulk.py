@@ -449,3 +449,20 @@ def test_peak_memory_does_not_grow_with_the_number_of_records(tmp_path: Path) ->
     # 20 times the records, the same peak (within a few MB of allocator noise).
     assert peaks["large.jsonl"] < peaks["small.jsonl"] + 8_000, peaks
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        Where("customers.jsonl", 0, 1),
+        Where("-", 41, None, 42),
+        Where('dir/"quoted" name\\ü.csv', 7, None, 9),
+        Where("\u2028odd\tname", 123456, 999999),
+    ],
+)
+def test_the_line_of_a_clean_record_is_what_dumps_writes(where: Where) -> None:
+    from pc_validate.bulk import _clean_line
+    from pc_validate.report import Report, dumps
+
+    expected = dumps(Report(()).result_dict(where.input, where.index, where.line, where.row), None)
+    assert _clean_line(where) == expected
