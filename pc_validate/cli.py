@@ -162,6 +162,8 @@ def _positive(text: str) -> int:
 
 def _read(name: str, stdin: Any) -> bytes:
     if name == "-":
+        if stdin is None or getattr(stdin, "closed", False):
+            raise OSError("standard input is closed")
         data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
         return data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogatepass")
     with open(name, "rb") as handle:
@@ -281,6 +283,9 @@ def _records(
             continue
         fmt = detect_format(source.path or "", declared)
         if source.path is None:
+            if stdin is None or getattr(stdin, "closed", False):
+                yield Unreadable(Where(source.label, 0), "standard input is closed")
+                continue
             stream = getattr(stdin, "buffer", None)
             if stream is None:  # a stream given by a Python caller
                 data = stdin.read()
@@ -361,7 +366,8 @@ def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
         return EXIT_UNUSABLE
     validator = Validator(load_rules(args.rules, args.disable, cloud=args.cloud))
     try:
-        payload = parse(_read(args.input, stdin))
+        data = _read(args.input, stdin)
+        payload = parse(data)
     except OSError as exc:
         err.write(f"pc-validate: {label}: {_read_error(args.input, exc)}\n")
         return EXIT_UNUSABLE
@@ -369,7 +375,9 @@ def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
         where = f":{exc.line}:{exc.column}" if exc.line is not None else ""
         err.write(f"pc-validate: {label}{where}: {exc.reason}\n")
         return EXIT_UNUSABLE
-    result = repair(payload, validator=validator)
+    # A body that is a JSON string goes to repair() as text: given the str, it would read it
+    # as JSON text once more (and fail on "hello", or repair the JSON inside a string).
+    result = repair(data if isinstance(payload, str) else payload, validator=validator)
 
     def shown(value: Any) -> str:
         return "(value withheld)" if args.redact else dumps(echo(value), indent=None)
@@ -385,15 +393,49 @@ def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
             f"pc-validate: {label}: {printable(held.path)}: not changed to {shown(held.after)} "
             f"({held.rule}): it would bring up {raised}\n"
         )
-    if not result.changes:
+    repeated = _repeated_keys(payload)
+    for pointer in repeated:
+        err.write(
+            f"pc-validate: {label}: {printable(pointer)}: the key was sent more than once; "
+            "written once, with its last value (payload.ambiguous_key)\n"
+        )
+    if not result.changes and not repeated:
         err.write(f"pc-validate: {label}: nothing to repair\n")
-    text = dumps(result.payload) + "\n"
+    try:
+        text = dumps(result.payload) + "\n"
+    except ValueError:  # 1e400 and the like read as infinity, which JSON cannot carry
+        err.write(
+            f"pc-validate: {label}: the body cannot be written back: it holds a number beyond "
+            "the range of a double (such as 1e400); nothing was written\n"
+        )
+        return EXIT_UNUSABLE
     if args.in_place:
-        if result.changes:
+        if result.changes or repeated:
             _write_atomically(args.input, text)
     else:
         out.write(text)
     return EXIT_VIOLATIONS if result.after.worst() >= _FAIL_RANK[args.fail_on] else EXIT_OK
+
+
+def _repeated_keys(payload: Any) -> list[str]:
+    """JSON Pointers of the keys sent more than once (payload.DuplicateKeys): writing the
+    body back keeps one of each, so `fix` says so rather than dropping them silently."""
+    from pc_validate.engine import pointer_token
+    from pc_validate.payload import DuplicateKeys
+
+    found: list[str] = []
+    pending: list[tuple[Any, str]] = [(payload, "")]
+    while pending:
+        value, pointer = pending.pop()
+        if isinstance(value, DuplicateKeys):
+            found += [f"{pointer}/{pointer_token(key)}" for key in value.repeated]
+        if isinstance(value, dict):
+            pending += [
+                (item, f"{pointer}/{pointer_token(str(key))}") for key, item in value.items()
+            ]
+        elif isinstance(value, list):
+            pending += [(item, f"{pointer}/{index}") for index, item in enumerate(value)]
+    return sorted(found)
 
 
 def _write_atomically(name: str, text: str) -> None:

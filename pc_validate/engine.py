@@ -28,6 +28,7 @@ from pc_validate.model import (
     ascii_upper,
     fold,
 )
+from pc_validate.payload import DuplicateKeys
 from pc_validate.report import Report, Violation, clean, echo, printable
 from pc_validate.rules import RuleFileError, RuleSet
 from pc_validate.screen import EntryView, ObjectRuleView, PlanView, Screen, compile_screen
@@ -46,6 +47,8 @@ _SHAPE_KEYS_AT_MOST = 64
 
 
 def index_object(value: dict[Any, Any], path: FieldPath, pointer: str) -> ObjectNode:
+    if type(value) is DuplicateKeys:
+        return _index_repeating(value, path, pointer)
     shape = tuple(value)
     cached = _SHAPES.get(shape) if len(shape) <= _SHAPE_KEYS_AT_MOST else None
     if cached is not None:
@@ -68,6 +71,15 @@ def index_object(value: dict[Any, Any], path: FieldPath, pointer: str) -> Object
             _SHAPES.clear()
         _SHAPES[shape] = (keys, collisions)
     return ObjectNode(value, path, pointer, keys, collisions, shape)
+
+
+def _index_repeating(value: DuplicateKeys, path: FieldPath, pointer: str) -> ObjectNode:
+    """An object in which a key was sent twice: each repeated key is a collision group of
+    its own (reported by distinct_keys), and no per-shape cache holds it (its keys look like
+    those of an object without repetition)."""
+    plain = index_object(dict(value), path, pointer)
+    repeats: list[tuple[str, ...]] = [(k, k) for k in value.repeated if isinstance(k, str)]
+    return ObjectNode(value, path, pointer, plain.keys, plain.collisions + repeats, ())
 
 
 @dataclass(frozen=True, slots=True)

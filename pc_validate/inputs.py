@@ -5,7 +5,11 @@ element by element from a sliding buffer), so memory does not grow with the numb
 records. Each record says where it came from: the input's name, its index in the input
 (from 0), and the line (JSON, JSON Lines) or row (CSV) it starts on. A record that cannot be
 read is yielded as an `Unreadable` with its reason, line and column, and reading goes on with
-the next record wherever the format allows it (JSON Lines: the next line; CSV: the next row).
+the next record wherever the format allows it (JSON Lines: the next line; CSV: the next row;
+a JSON array: the next element, when the bad one is whole, e.g. NaN, undecodable bytes, a
+raw control character, a number too long or nesting too deep; after broken JSON syntax the
+rest of the array is reported as not read). A stream that fails mid-way (an I/O error, a
+closed stdin) ends its input with one more `Unreadable`.
 """
 
 from __future__ import annotations
@@ -14,18 +18,27 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, BinaryIO, Final
 
 from pc_validate.payload import (
-    BOMS,
+    DECODER,
+    MARK_ERRORS,
     NonJsonConstant,
     PayloadError,
+    describe_bytes,
+    encoding_of,
     explain,
+    find_constant,
+    marked_bytes,
     parse,
-    reject_constant,
+    scan_value,
+    too_deep,
+    too_deep_reason,
+    undecodable_at,
 )
 
 FORMATS: Final = ("auto", "json", "jsonl", "csv")
@@ -35,6 +48,10 @@ _JSONL_SUFFIXES: Final = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 #: be held whole, and the buffer would grow without bound on a broken file.
 MAX_RECORD_CHARS: Final = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
+_LONG_NUMBER = re.compile(r"-?\d{4300,}")
+#: JSON syntax errors inside one string: the element's strings and brackets can still be
+#: walked, so reading may go on after it.
+_TOKEN_ERRORS = ("Invalid control character", "Invalid \\escape", "Invalid \\uXXXX escape")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,85 +107,36 @@ def read_records(
 ) -> Iterator[Record]:
     """Yield the records of one input in order. `types` maps dotted field paths to JSON
     types (the rule catalog), so that CSV cells of boolean fields become booleans."""
+    source = _Source(stream)
     if fmt == "jsonl":
-        yield from _json_lines(stream, label)
+        records = _json_lines(source, label)
     elif fmt == "csv":
-        yield from _csv_rows(stream, label, types or {})
+        records = _csv_rows(source, label, types or {})
     else:
-        yield from _json_document(stream, label)
-
-
-def _encoding(head: bytes) -> tuple[str, int]:
-    """The text encoding named by a byte-order mark (UTF-8 without one), and the mark's size."""
-    for bom, name in BOMS:
-        if head.startswith(bom):
-            return name, len(bom)
-    return "utf-8", 0
-
-
-def _position(text: str, index: int, first_line: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + first_line
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
-
-
-# --- JSON Lines -------------------------------------------------------------------------------
-
-
-def _json_lines(stream: BinaryIO, label: str) -> Iterator[Record]:
-    head = stream.read(4)
-    encoding, skip = _encoding(head)
-    if encoding != "utf-8":
-        # UTF-16/32 lines cannot be split on b"\n"; such files are small: decode them whole.
-        text_stream: Any = io.TextIOWrapper(
-            io.BufferedReader(_Prefixed(head[skip:], stream)), encoding=encoding, newline=""
-        )
-        lines: Iterator[bytes | str] = iter(text_stream)
-    else:
-        lines = iter(io.BufferedReader(_Prefixed(head[skip:], stream), _CHUNK))
+        records = _json_document(source, label)
     index = 0
-    number = 0
-    while True:
-        try:
-            raw = next(lines)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as exc:
-            yield Unreadable(
-                Where(label, index, number + 1),
-                f"not valid {encoding.upper()} text ({exc.reason}); the rest was not read",
-                number + 1,
-            )
-            return
-        number += 1
-        if isinstance(raw, bytes):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                column = len(raw[: exc.start].decode("utf-8", errors="replace")) + 1
-                yield Unreadable(
-                    Where(label, index, number),
-                    f"not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot start or continue "
-                    "a character",
-                    number,
-                    column,
-                )
-                index += 1
-                continue
-        else:
-            text = raw
-        if not text.strip():
-            continue  # blank lines separate records; they are not records
-        yield Body(Where(label, index, number), text=text)
-        index += 1
+    try:
+        for record in records:
+            index = record.where.index + 1
+            yield record
+    except _ReadFailed as exc:
+        yield Unreadable(Where(label, index), f"{exc}; the rest was not read")
 
 
-class _Prefixed(io.RawIOBase):
-    """A binary stream with some bytes already read put back in front."""
+class _ReadFailed(Exception):
+    """The input stream itself failed (not its content)."""
 
-    def __init__(self, prefix: bytes, rest: BinaryIO) -> None:
-        self._prefix = prefix
-        self._rest = rest
+
+class _Source(io.RawIOBase):
+    """The input stream, read through one place: bytes already read can be put back in
+    front, and a read that fails (an I/O error, a closed stream) raises _ReadFailed."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._prefix = b""
+
+    def unread(self, data: bytes) -> None:
+        self._prefix = data + self._prefix
 
     def readable(self) -> bool:
         return True
@@ -179,51 +147,130 @@ class _Prefixed(io.RawIOBase):
             buffer[:n] = self._prefix[:n]
             self._prefix = self._prefix[n:]
             return n
-        data = self._rest.read(len(buffer))
+        data = self._read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+    def readall(self) -> bytes:
+        data, self._prefix = self._prefix + self._read(-1), b""
+        return data
+
+    def _read(self, size: int) -> bytes:
+        try:
+            data = self._stream.read(size)
+        except (OSError, ValueError) as exc:  # ValueError: read from a closed stream
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise _ReadFailed(f"the input cannot be read: {reason}") from None
+        return data or b""
+
+
+def _position(text: str, index: int, first_line: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + first_line
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def _start(source: _Source, label: str, size: int) -> tuple[str, bytes] | Unreadable:
+    """Read the head of an input: its encoding and its bytes after any byte-order mark, or
+    why it is not text that pc-validate reads."""
+    head = source.read(size) or b""
+    try:
+        encoding, skip = encoding_of(head)
+    except PayloadError as exc:
+        return Unreadable(Where(label, 0, 1), exc.reason, exc.line, exc.column)
+    return encoding, head[skip:]
+
+
+# --- JSON Lines -------------------------------------------------------------------------------
+
+
+def _json_lines(source: _Source, label: str) -> Iterator[Record]:
+    started = _start(source, label, 4)
+    if isinstance(started, Unreadable):
+        yield started
+        return
+    encoding, head = started
+    source.unread(head)
+    lines: Iterator[bytes | str]
+    if encoding != "utf-8":
+        # UTF-16/32 lines cannot be split on b"\n": decode first, undecodable bytes marked.
+        lines = iter(
+            io.TextIOWrapper(
+                io.BufferedReader(source), encoding=encoding, errors=MARK_ERRORS, newline=""
+            )
+        )
+    else:
+        lines = iter(io.BufferedReader(source, _CHUNK))
+    index = 0
+    number = 0
+    for raw in lines:
+        number += 1
+        if isinstance(raw, bytes):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                column = len(raw[: exc.start].decode("utf-8", errors="replace")) + 1
+                reason = describe_bytes(raw[exc.start : exc.start + 4], "utf-8")
+                yield Unreadable(Where(label, index, number), reason, number, column)
+                index += 1
+                continue
+        else:
+            text = raw
+            bad = undecodable_at(text)
+            if bad is not None:
+                reason = describe_bytes(marked_bytes(bad.group()), encoding)
+                yield Unreadable(Where(label, index, number), reason, number, bad.start() + 1)
+                index += 1
+                continue
+        if not text.strip():
+            continue  # blank lines separate records; they are not records
+        yield Body(Where(label, index, number), text=text)
+        index += 1
 
 
 # --- JSON: one value, or an array of records --------------------------------------------------
 
 
-_DECODER = json.JSONDecoder(parse_constant=reject_constant)
 _SPACE = " \t\r\n"
 
 
-def _json_document(stream: BinaryIO, label: str) -> Iterator[Record]:
-    head = stream.read(_CHUNK)
-    encoding, skip = _encoding(head)
-    if head[skip:].decode(encoding, errors="ignore").lstrip(_SPACE)[:1] != "[":
+def _json_document(source: _Source, label: str) -> Iterator[Record]:
+    started = _start(source, label, _CHUNK)
+    if isinstance(started, Unreadable):
+        yield Unreadable(Where(label, 0), started.reason, started.line, started.column)
+        return
+    encoding, head = started
+    if head.decode(encoding, errors="ignore").lstrip(_SPACE)[:1] != "[":
         # One JSON value: small, read whole; parse() says where any error is.
         try:
-            yield Body(Where(label, 0), payload=parse(head + stream.read()))
+            body = _decode_whole(head + source.read(), encoding)
+            yield Body(Where(label, 0), payload=parse(body))
         except PayloadError as exc:
             yield Unreadable(Where(label, 0), exc.reason, exc.line, exc.column)
         return
-    decoder = codecs.getincrementaldecoder(encoding)()
-    reader = _TextChunks(stream, decoder)
-    try:
-        reader.feed(head[skip:])
-    except UnicodeDecodeError as exc:
-        yield _undecodable(label, reader, encoding, exc)
-        return
+    decoder = codecs.getincrementaldecoder(encoding)(errors=MARK_ERRORS)
+    reader = _TextChunks(source, decoder)
+    reader.feed(head)
     yield from _json_array(label, reader, encoding)
 
 
-def _undecodable(label: str, reader: _TextChunks, encoding: str, exc: Exception) -> Unreadable:
-    line = reader.line_at(len(reader.buffer))
-    return Unreadable(
-        Where(label, reader.records, line),
-        f"not valid {encoding.upper()} text ({getattr(exc, 'reason', exc)}); the rest was not read",
-        line,
-    )
+def _decode_whole(data: bytes, encoding: str) -> str | bytes:
+    """A whole document's text in a known encoding (UTF-8 is left to parse(), which names
+    the position of a bad byte)."""
+    if encoding == "utf-8":
+        return data
+    text = data.decode(encoding, errors=MARK_ERRORS)
+    bad = undecodable_at(text)
+    if bad is not None:
+        line, column = _position(text, bad.start(), 1)
+        raise PayloadError(describe_bytes(marked_bytes(bad.group()), encoding), line, column)
+    return text
 
 
 class _TextChunks:
     """Decoded text read in chunks, with the line number of the buffer's first character."""
 
-    def __init__(self, stream: BinaryIO, decoder: codecs.IncrementalDecoder) -> None:
+    def __init__(self, stream: _Source, decoder: codecs.IncrementalDecoder) -> None:
         self.stream = stream
         self.decoder = decoder
         self.buffer = ""
@@ -235,11 +282,12 @@ class _TextChunks:
     def feed(self, data: bytes) -> None:
         self.buffer += self.decoder.decode(data, final=False)
 
-    def more(self) -> bool:
-        """Read another chunk into the buffer; False at the end of the input."""
+    def more(self, at_least: int = 0) -> bool:
+        """Read another chunk (at least `at_least` bytes, so that a long element is decoded
+        a bounded number of times) into the buffer; False at the end of the input."""
         if self.eof:
             return False
-        data = self.stream.read(_CHUNK)
+        data = self.stream.read(max(_CHUNK, at_least))
         if not data:
             self.eof = True
             self.buffer += self.decoder.decode(b"", final=True)
@@ -256,9 +304,6 @@ class _TextChunks:
         else:
             self.first_column += index
         self.buffer = self.buffer[index:]
-
-    def line_at(self, index: int) -> int:
-        return self.buffer.count("\n", 0, index) + self.first_line
 
     def position(self, index: int) -> tuple[int, int]:
         line, column = _position(self.buffer, index, self.first_line)
@@ -284,11 +329,7 @@ def _json_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Reco
     expect_value = True  # after "[" or ","
     first = True
     while True:
-        try:
-            index = reader.skip_space()
-        except UnicodeDecodeError as exc:
-            yield _undecodable(label, reader, encoding, exc)
-            return
+        index = reader.skip_space()
         if index < 0:
             line, column = reader.position(len(reader.buffer))
             yield Unreadable(
@@ -306,9 +347,12 @@ def _json_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Reco
         if not expect_value:
             if char != ",":
                 line, column = reader.position(index)
+                reason = _undecodable_reason(reader.buffer, index, encoding) or (
+                    "expected ',' or ']' between array elements"
+                )
                 yield Unreadable(
                     Where(label, reader.records, line),
-                    "expected ',' or ']' between array elements; the rest was not read",
+                    f"{reason}; the rest was not read",
                     line,
                     column,
                 )
@@ -317,20 +361,24 @@ def _json_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Reco
             expect_value = True
             continue
         line, _ = reader.position(index)
+        where = Where(label, reader.records, line)
         try:
-            value, end = _decode_element(reader, index)
-        except UnicodeDecodeError as exc:
-            yield _undecodable(label, reader, encoding, exc)
-            return
+            value, end = _decode_element(reader, index, encoding)
         except _ElementError as exc:
-            yield Unreadable(
-                Where(label, reader.records, line),
-                f"{exc.reason}; the rest of the array was not read",
-                exc.line,
-                exc.column,
-            )
-            return
-        yield Body(Where(label, reader.records, line), payload=value)
+            skip_to = exc.end if exc.end is not None else _element_end(reader, index, exc)
+            error_line, error_column = reader.position(exc.at)
+            if skip_to is None:
+                yield Unreadable(
+                    where,
+                    f"{exc.reason}; the rest of the array was not read",
+                    error_line,
+                    error_column,
+                )
+                return
+            yield Unreadable(where, exc.reason, error_line, error_column)
+            end = skip_to
+        else:
+            yield Body(where, payload=value)
         reader.records += 1
         reader.drop(end)
         expect_value = False
@@ -338,52 +386,109 @@ def _json_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Reco
 
 
 class _ElementError(Exception):
-    def __init__(self, reason: str, line: int, column: int) -> None:
-        self.reason, self.line, self.column = reason, line, column
+    """An array element that cannot be read: why, where (a buffer index), and where it ends
+    when that is known. `resumable`: the element's extent can be trusted, so reading may go
+    on with the next element."""
+
+    def __init__(
+        self, reason: str, at: int, *, resumable: bool = False, end: int | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.reason, self.at, self.resumable, self.end = reason, at, resumable, end
 
 
-def _decode_element(reader: _TextChunks, index: int) -> tuple[Any, int]:
+def _undecodable_reason(text: str, index: int, encoding: str) -> str | None:
+    bad = undecodable_at(text, index, index + 1)
+    if bad is None:
+        return None
+    run = undecodable_at(text, index)
+    assert run is not None
+    return describe_bytes(marked_bytes(run.group()), encoding)
+
+
+def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any, int]:
     """Decode the array element starting at `index`, reading more input until it is whole."""
     while True:
         try:
-            value, end = _DECODER.raw_decode(reader.buffer, index)
-            if end < len(reader.buffer) or not reader.more():
-                return value, end
-            continue  # a number may go on in the next chunk
+            value, end = DECODER.raw_decode(reader.buffer, index)
         except json.JSONDecodeError as exc:
+            bad = _undecodable_reason(reader.buffer, exc.pos, encoding)
+            if bad is not None:
+                raise _ElementError(bad, exc.pos, resumable=True) from None
+            if exc.msg.startswith(_TOKEN_ERRORS):  # the element's strings still end
+                raise _ElementError(explain(exc), exc.pos, resumable=True) from None
             # An element cut off by the end of the buffer fails too: read on and retry.
-            if len(reader.buffer) - index < MAX_RECORD_CHARS and reader.more():
+            size = len(reader.buffer) - index
+            if size < MAX_RECORD_CHARS and reader.more(size):
                 continue
-            line, column = reader.position(exc.pos)
-            raise _ElementError(explain(exc), line, column) from None
+            reason = explain(exc)
+            if not reader.eof:
+                reason += (
+                    f"; the element is longer than {MAX_RECORD_CHARS:,} characters, the most "
+                    "pc-validate holds of one record"
+                )
+            raise _ElementError(reason, exc.pos) from None
         except NonJsonConstant as exc:
-            line, column = reader.position(index)
+            at = find_constant(reader.buffer, str(exc), index)
             raise _ElementError(
-                f"{exc} is not a JSON value (JSON has no NaN or Infinity)", line, column
-            ) from None
-        except ValueError:  # Python refuses to convert integers of more than 4,300 digits
-            line, column = reader.position(index)
-            raise _ElementError(
-                "a number has too many digits to be read (more than 4,300)", line, column
+                f"{exc} is not a JSON value (JSON has no NaN or Infinity)", at, resumable=True
             ) from None
         except RecursionError:
-            line, column = reader.position(index)
             raise _ElementError(
-                "the JSON value is nested too deeply to read", line, column
+                "the JSON value is nested too deeply to read", index, resumable=True
             ) from None
+        except ValueError:  # Python refuses to convert integers of more than 4,300 digits
+            found = _LONG_NUMBER.search(reader.buffer, index)
+            raise _ElementError(
+                "a number has too many digits to be read (more than 4,300)",
+                found.start() if found else index,
+                resumable=True,
+            ) from None
+        if end == len(reader.buffer) and reader.more():
+            continue  # a number may go on in the next chunk
+        bad_at = undecodable_at(reader.buffer, index, end)
+        if bad_at is not None:
+            reason = describe_bytes(marked_bytes(bad_at.group()), encoding)
+            raise _ElementError(reason, bad_at.start(), resumable=True, end=end)
+        deep = too_deep(reader.buffer, index, end)
+        if deep is not None:
+            raise _ElementError(too_deep_reason(), deep, resumable=True, end=end)
+        return value, end
+
+
+def _element_end(reader: _TextChunks, index: int, error: _ElementError) -> int | None:
+    """Where an unreadable element ends, when its brackets and strings say so (reading more
+    as needed); None when reading cannot go on after it."""
+    if not error.resumable:
+        return None
+    bad = undecodable_at(reader.buffer, index, index + 1)
+    if bad is not None:  # undecodable bytes where a value starts: step over them first
+        run = undecodable_at(reader.buffer, index)
+        assert run is not None
+        index = run.end()
+        while index < len(reader.buffer) and reader.buffer[index] in _SPACE:
+            index += 1
+        if index >= len(reader.buffer) or reader.buffer[index] in ",]":
+            return index
+    while True:
+        extent = scan_value(reader.buffer, index)
+        if error.reason.startswith("the JSON value is nested") and extent.too_deep is not None:
+            error.reason, error.at = too_deep_reason(), extent.too_deep
+        if extent.end is not None:
+            return extent.end
+        size = len(reader.buffer) - index
+        if extent.broken or size >= MAX_RECORD_CHARS or not reader.more(size):
+            return None
 
 
 def _after_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Record]:
-    try:
-        index = reader.skip_space()
-    except UnicodeDecodeError as exc:
-        yield _undecodable(label, reader, encoding, exc)
-        return
+    index = reader.skip_space()
     if index >= 0:
         line, column = reader.position(index)
+        reason = _undecodable_reason(reader.buffer, index, encoding)
         yield Unreadable(
             Where(label, reader.records, line),
-            "unexpected text after the end of the array",
+            reason or "unexpected text after the end of the array",
             line,
             column,
         )
@@ -396,21 +501,29 @@ class _CsvHeaderError(Exception):
     pass
 
 
-def _csv_rows(stream: BinaryIO, label: str, types: Mapping[str, str]) -> Iterator[Record]:
-    head = stream.read(4)
-    encoding, skip = _encoding(head)
+def _csv_rows(source: _Source, label: str, types: Mapping[str, str]) -> Iterator[Record]:
+    started = _start(source, label, 4)
+    if isinstance(started, Unreadable):
+        yield Unreadable(Where(label, 0, 1, row=1), started.reason, started.line, started.column)
+        return
+    encoding, head = started
+    source.unread(head)
     text = io.TextIOWrapper(
-        io.BufferedReader(_Prefixed(head[skip:], stream)), encoding=encoding, newline=""
+        io.BufferedReader(source), encoding=encoding, errors=MARK_ERRORS, newline=""
     )
     reader = csv.reader(text, strict=True)
     line = 1
     try:
         header = next(reader, None)
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except csv.Error as exc:
         yield Unreadable(Where(label, 0, row=1), f"the header row cannot be read: {exc}", 1)
         return
     if header is None:
         yield Unreadable(Where(label, 0, row=1), "the file is empty; expected a header row", 1)
+        return
+    undecodable = _undecodable_cell(header, encoding)
+    if undecodable is not None:
+        yield Unreadable(Where(label, 0, 1, row=1), f"the header row is {undecodable}", 1)
         return
     try:
         paths = _header_paths(header)
@@ -428,13 +541,6 @@ def _csv_rows(stream: BinaryIO, label: str, types: Mapping[str, str]) -> Iterato
             cells = next(reader)
         except StopIteration:
             return
-        except UnicodeDecodeError as exc:
-            yield Unreadable(
-                where,
-                f"not valid {encoding.upper()} text ({exc.reason}); the rest was not read",
-                start,
-            )
-            return
         except csv.Error as exc:
             yield Unreadable(where, f"not valid CSV: {exc}; the rest was not read", reader.line_num)
             return
@@ -442,6 +548,10 @@ def _csv_rows(stream: BinaryIO, label: str, types: Mapping[str, str]) -> Iterato
         if not any(cells):
             continue  # an empty line, or a row of empty cells, is not a record
         index += 1
+        undecodable = _undecodable_cell(cells, encoding)
+        if undecodable is not None:
+            yield Unreadable(where, undecodable, start)
+            continue
         if len(cells) > len(paths):
             yield Unreadable(
                 where,
@@ -450,6 +560,15 @@ def _csv_rows(stream: BinaryIO, label: str, types: Mapping[str, str]) -> Iterato
             )
             continue
         yield Body(where, payload=_nest(paths, cells, types))
+
+
+def _undecodable_cell(cells: list[str], encoding: str) -> str | None:
+    """Why a row holds bytes that are not text, if it does (see payload.MARK_ERRORS)."""
+    for number, cell in enumerate(cells, 1):
+        bad = undecodable_at(cell)
+        if bad is not None:
+            return f"{describe_bytes(marked_bytes(bad.group()), encoding)} (cell {number})"
+    return None
 
 
 def _header_paths(header: list[str]) -> list[tuple[str, ...]]:

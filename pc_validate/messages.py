@@ -123,6 +123,10 @@ EN: Final[Mapping[str, str]] = {
         "{parent} has {count} more keys that are not fields Partner Center knows "
         "(only the first 50 are listed one by one)."
     ),
+    "keys.repeated": (
+        "{parent} has the key {key_pointer} more than once; only one value is used "
+        "(pc-validate checks the last)."
+    ),
     "keys.ambiguous": (
         "{parent} has the keys {keys_text}, which differ only in case; Partner Center matches "
         "keys case-insensitively, so only one is used (pc-validate checks the last, {used})."

@@ -2,7 +2,11 @@
 
 Strict JSON as the service reads it: no comments, no trailing commas, no NaN/Infinity.
 A UTF-8 byte-order mark (what Windows PowerShell writes) is accepted, and so is UTF-16
-or UTF-32 text that starts with its byte-order mark.
+or UTF-32 text that starts with its byte-order mark; UTF-16/32 without one is named as such.
+
+Hostile input is answered with a position and in bounded time: nesting deeper than
+MAX_DEPTH is refused (never a stack overflow), numbers Python will not convert are named,
+and a key sent twice in one object is kept on record (see DuplicateKeys).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import codecs
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 #: Byte-order marks and the encodings they name (UTF-32 first: its LE mark starts like
 #: UTF-16's).
@@ -22,8 +26,31 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+
+#: The deepest nesting read. A request body is 3 levels deep; .NET's JSON readers stop at 64
+#: by default (System.Text.Json JsonSerializerOptions.MaxDepth), and refusing deeper input
+#: here keeps the parser and every later step far from Python's recursion limit.
+MAX_DEPTH: Final = 64
+
+#: The codec error handler that stands in for undecodable bytes: each such byte becomes the
+#: lone surrogate U+DC00 + byte. No strict UTF-8/16/32 decoding yields a surrogate, so a
+#: surrogate in decoded text marks a byte that could not be read (see `undecodable_at`).
+MARK_ERRORS: Final = "pc_validate.mark"
+MARKS = re.compile("[\udc00-\udcff]+")
+
 _TRAILING_COMMA = re.compile(r",\s*\Z")
 _LONG_NUMBER = re.compile(r"-?\d{4300,}")
+#: A string (whole), a lone quote (a string that does not end), or a bracket.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|["\[\]{}]', re.DOTALL)
+_SCALAR_END = re.compile(r"[\s,\]}]")
+_CLOSING = {"[": "]", "{": "}"}
+_CONTROL_NAMES = {0: "NUL", 9: "tab", 10: "line feed", 13: "carriage return"}
+#: Leading bytes of files that are not text at all, and what they are.
+_SIGNATURES = (
+    (b"\x1f\x8b", "gzip-compressed data: decompress it first"),
+    (b"PK\x03\x04", "a ZIP archive (an .xlsx workbook is one): export the data as CSV or JSON"),
+    (b"%PDF", "a PDF document"),
+)
 
 
 class PayloadError(ValueError):
@@ -49,24 +76,98 @@ def _position(text: str, index: int) -> _Position:
     return _Position(line, column)
 
 
+# --- bytes to text ----------------------------------------------------------------------------
+
+
+def _mark(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(chr(0xDC00 + byte) for byte in bad), exc.end
+
+
+codecs.register_error(MARK_ERRORS, _mark)
+
+
+def encoding_of(head: bytes) -> tuple[str, int]:
+    """The encoding of input that starts with `head` (its first 4 bytes or more) and the size
+    of its byte-order mark: UTF-8 unless a mark names another. Raises PayloadError (line 1,
+    column 1) for text that is plainly UTF-16/32 without a mark, and for compressed files."""
+    start = head[:4]
+    if start.isascii() and 0 not in start and start[:1] not in (b"P", b"%"):
+        return "utf-8", 0  # the usual case: no mark, no zero padding, no known signature
+    for bom, name in BOMS:
+        if head.startswith(bom):
+            return name, len(bom)
+    for signature, what in _SIGNATURES:
+        if head.startswith(signature):
+            raise PayloadError(f"the input is not text but {what}", 1, 1)
+    guess = _unmarked_utf16_or_32(head[:64])
+    if guess:
+        raise PayloadError(
+            f"the input looks like {guess} text without a byte-order mark; pc-validate reads "
+            "UTF-8, or UTF-16/UTF-32 that starts with its byte-order mark",
+            1,
+            1,
+        )
+    return "utf-8", 0
+
+
+def _unmarked_utf16_or_32(head: bytes) -> str | None:
+    """'UTF-16 (little-endian)' etc. when the bytes are ASCII characters padded with zero
+    bytes the way UTF-16/32 pads them (JSON and CSV text starts with ASCII characters)."""
+    if len(head) < 4 or 0 not in head[:4]:
+        return None
+    for width in (4, 2):
+        usable = len(head) - len(head) % width
+        units = [head[i : i + width] for i in range(0, usable, width)]
+        zero = bytes(width - 1)
+        if all(unit[1:] == zero and unit[0] for unit in units):
+            return f"UTF-{width * 8} (little-endian)"
+        if all(unit[:-1] == zero and unit[-1] for unit in units):
+            return f"UTF-{width * 8} (big-endian)"
+    return None
+
+
+def describe_bytes(bad: bytes, encoding: str) -> str:
+    """Why `bad` (the undecodable bytes, and what follows) is not text in `encoding`."""
+    name = encoding.upper()
+    if name == "UTF-8" and len(bad) >= 3 and bad[0] == 0xED and 0xA0 <= bad[1] <= 0xBF:
+        code_point = 0xD000 | (bad[1] & 0x3F) << 6 | (bad[2] & 0x3F)
+        return (
+            f"not valid UTF-8: bytes {bad[:3].hex(' ').upper()} encode U+{code_point:04X}, a "
+            "lone surrogate, which UTF-8 does not allow"
+        )
+    if name == "UTF-8":
+        return f"not valid UTF-8: byte 0x{bad[0]:02x} cannot start or continue a character"
+    return f"not valid {name}: bytes {bad[:4].hex(' ').upper()} are not a character"
+
+
+def undecodable_at(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """The first run of marked bytes (see MARK_ERRORS) in text[start:end], if any."""
+    return MARKS.search(text, start, len(text) if end is None else end)
+
+
+def marked_bytes(run: str) -> bytes:
+    """The bytes a run of marks stands for."""
+    return bytes(ord(char) - 0xDC00 for char in run)
+
+
 def decode(data: bytes) -> str:
     """Decode request bytes: UTF-8 unless a byte-order mark names another encoding."""
-    encoding = "utf-8"
-    for bom, name in BOMS:
-        if data.startswith(bom):
-            data, encoding = data[len(bom) :], name
-            break
+    encoding, skip = encoding_of(data[:64])
+    data = data[skip:]
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         head = data[: exc.start].decode(encoding, errors="replace")
         pos = _position(head, len(head))
         raise PayloadError(
-            f"not valid {encoding.upper()}: byte 0x{data[exc.start]:02x} cannot start or continue "
-            "a character",
-            pos.line,
-            pos.column,
+            describe_bytes(data[exc.start : exc.start + 4], encoding), pos.line, pos.column
         ) from None
+
+
+# --- text to a JSON value ---------------------------------------------------------------------
 
 
 class NonJsonConstant(ValueError):
@@ -77,6 +178,33 @@ def reject_constant(name: str) -> Any:
     raise NonJsonConstant(name)
 
 
+class DuplicateKeys(dict[str, Any]):
+    """A JSON object in which a key was sent more than once. It holds the last value of
+    each key, as json.loads and .NET's readers do; `repeated` names the keys sent more than
+    once, in order of appearance, so that the repetition can be reported."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}
+    for key, _ in pairs:
+        if key in seen:
+            repeated[key] = None
+        seen.add(key)
+    duplicated = DuplicateKeys(obj)
+    duplicated.repeated = tuple(repeated)
+    return duplicated
+
+
+#: The decoder every reader uses: strict constants, repeated keys kept on record.
+DECODER: Final = json.JSONDecoder(parse_constant=reject_constant, object_pairs_hook=_object)
+
+
 def explain(exc: json.JSONDecodeError) -> str:
     """Say what went wrong in words a person who wrote the JSON by hand will recognise."""
     before = exc.doc[: exc.pos]
@@ -85,13 +213,86 @@ def explain(exc: json.JSONDecodeError) -> str:
         return "the input is empty; expected a JSON object"
     if ahead in "}]" and ahead and _TRAILING_COMMA.search(before):
         return f"trailing comma before '{ahead}': strict JSON does not allow one"
-    if exc.msg == "Extra data":
-        return "unexpected text after the end of the JSON value"
+    if exc.msg.startswith("Invalid control character") and ahead:
+        code = ord(ahead)
+        name = _CONTROL_NAMES.get(code, "control character")
+        return (
+            f"a {name} (U+{code:04X}) inside a string must be written as an escape "
+            f"(\\u{code:04x}); JSON does not allow it raw"
+        )
+    if ahead == "\x00":
+        return "a NUL character (U+0000) cannot stand here: JSON text has none outside strings"
     if ahead == "/" or ahead == "#":
         return "comments are not allowed in JSON"
+    if exc.msg == "Extra data":
+        return "unexpected text after the end of the JSON value"
     if ahead == "'":
         return "strings and keys must use double quotes, not single quotes"
+    if exc.msg.startswith("Unterminated string"):
+        return "a string starts here but never ends (no closing double quote)"
+    if exc.msg.startswith("Invalid \\uXXXX"):
+        return "invalid \\u escape in a string: \\u needs four hexadecimal digits"
+    if exc.msg.startswith("Invalid \\escape"):
+        return 'invalid escape in a string: after \\ JSON allows only " \\ / b f n r t u'
     return exc.msg[0].lower() + exc.msg[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class Extent:
+    """What a bracket scan of one JSON value found (see `scan_value`)."""
+
+    #: index of the bracket that opens the first level deeper than the limit
+    too_deep: int | None
+    #: index just past the value; None when it does not end within the text, or is broken
+    end: int | None
+    #: its brackets do not pair up: no more text will make it whole
+    broken: bool = False
+
+
+def scan_value(text: str, start: int, limit: int = MAX_DEPTH) -> Extent:
+    """Walk the strings and brackets of the JSON value at text[start] without parsing it,
+    in linear time and without recursion: how deep it goes, and where it ends. Used to say
+    where nesting is too deep, and to step over an unreadable array element."""
+    if start >= len(text):
+        return Extent(None, None)
+    if text[start] not in '[{"':
+        found = _SCALAR_END.search(text, start)
+        return Extent(None, found.start() if found else None)
+    stack: list[str] = []
+    too_deep = None
+    for token in _TOKEN.finditer(text, start):
+        char = token.group()
+        if char in _CLOSING:
+            stack.append(_CLOSING[char])
+            if len(stack) > limit and too_deep is None:
+                too_deep = token.start()
+        elif char in "]}":
+            if not stack or stack.pop() != char:
+                return Extent(too_deep, None, broken=True)
+        elif char == '"':
+            return Extent(too_deep, None)  # a string that does not end here
+        if not stack:
+            return Extent(too_deep, token.end())
+    return Extent(too_deep, None)
+
+
+def too_deep(text: str, start: int = 0, end: int | None = None) -> int | None:
+    """Where the JSON value at text[start] (already known to be well formed, or too deep to
+    parse) first nests deeper than MAX_DEPTH; None when it never does. Cheap when the value
+    holds few brackets."""
+    stop = len(text) if end is None else end
+    if text.count("[", start, stop) + text.count("{", start, stop) <= MAX_DEPTH:
+        return None
+    while start < stop and text[start] in " \t\r\n":
+        start += 1
+    return scan_value(text, start).too_deep
+
+
+def too_deep_reason() -> str:
+    return (
+        f"the JSON value is nested more than {MAX_DEPTH} levels deep; pc-validate reads no "
+        "deeper (a request body is 3 levels deep)"
+    )
 
 
 def parse(source: str | bytes | bytearray) -> Any:
@@ -100,24 +301,38 @@ def parse(source: str | bytes | bytearray) -> Any:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        return json.loads(text, parse_constant=reject_constant)
+        value = DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise PayloadError(explain(exc), exc.lineno, exc.colno) from None
     except NonJsonConstant as exc:
-        pos = _position(text, _find_constant(text, str(exc)))
+        pos = _position(text, find_constant(text, str(exc)))
         raise PayloadError(
             f"{exc} is not a JSON value (JSON has no NaN or Infinity)", pos.line, pos.column
         ) from None
+    except RecursionError:
+        deep = too_deep(text)
+        if deep is None:
+            raise PayloadError("the JSON value is nested too deeply to read") from None
+        pos = _position(text, deep)
+        raise PayloadError(too_deep_reason(), pos.line, pos.column) from None
     except ValueError:  # Python refuses to convert integers of more than 4,300 digits
         long_number = _LONG_NUMBER.search(text)
         pos = _position(text, long_number.start() if long_number else 0)
         raise PayloadError(
             "a number has too many digits to be read (more than 4,300)", pos.line, pos.column
         ) from None
-    except RecursionError:
-        raise PayloadError("the JSON value is nested too deeply to read") from None
+    deep = too_deep(text)
+    if deep is not None:
+        pos = _position(text, deep)
+        raise PayloadError(too_deep_reason(), pos.line, pos.column)
+    return value
 
 
-def _find_constant(text: str, name: str) -> int:
-    match = re.search(rf"(?<![\w\"]){re.escape(name)}(?![\w\"])", text)
-    return match.start() if match else 0
+def find_constant(text: str, name: str, start: int = 0) -> int:
+    """Index of the first NaN/Infinity/-Infinity called `name` outside a string (`start` if
+    none is found)."""
+    pattern = re.compile(rf'"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\w"]){re.escape(name)}(?![\w"])', re.S)
+    for match in pattern.finditer(text, start):
+        if not match.group().startswith('"'):
+            return match.start()
+    return start

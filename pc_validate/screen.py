@@ -223,6 +223,8 @@ class _Generator:
         cache, learn = _shape_learner(path, keys_only, unscreened, self.index_object)
         known, teach = self.constant(cache), self.constant(learn)
         self.emit(1, f"if o{j} is not None:")
+        self.emit(2, f"if type(o{j}) is not dict:")
+        self.emit(3, "return None  # a key sent twice, or a caller's own mapping type")
         self.emit(2, f"found = {known}.get(tuple(o{j})) or {teach}(o{j})")
         self.emit(2, "if found is None:")
         self.emit(3, "return None")

@@ -93,7 +93,7 @@ def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
 @check_kind(
     "distinct_keys",
     scope="object",
-    summary="No two keys of an object differ only in letter case.",
+    summary=("No two keys of an object differ only in letter case, and no key is sent twice."),
 )
 def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog
@@ -109,8 +109,10 @@ def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
                 "used": f'"{used}"',
                 "parent": _parent_name(catalog, node.path),
             }
+            # A key sent twice with the same spelling (see payload.DuplicateKeys)
+            template = "keys.repeated" if len(set(group)) == 1 else "keys.ambiguous"
             for key in group[:-1]:
-                found.append(Finding("ambiguous_field", "keys.ambiguous", info, key=key, value=key))
+                found.append(Finding("ambiguous_field", template, info, key=key, value=key))
         return found
 
     return check
