@@ -353,7 +353,7 @@ class Validator:
                 return _CLEAN
         else:
             self._calls += 1
-            if self._calls == _SCREEN_AFTER:
+            if self._calls >= _SCREEN_AFTER:  # >=: under threads, a count may be lost
                 self._screen = self._compile_screen()
         return self._judge(payload, units, redact, language)
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,7 +63,9 @@ PARTS = ("postal_code", "state", "city")
 #: Generic words for a state that people add or leave out ("Guangdong Sheng" = "Guangdong",
 #: "Co. Dublin" = "Dublin", "Tokyo-to" = "Tokyo", "東京都" = "東京").
 _GENERIC_SUFFIX = re.compile(
-    r"(?:[\s,\-]+(?:province|governorate|region|district|county|city|state|prefecture|"
+    # The look-behind lets a match start only where a run of separators starts: from any
+    # place inside a long run, .sub() would try again and again (cubic time).
+    r"(?<![\s,\-])(?:[\s,\-]+(?:province|governorate|region|district|county|city|state|prefecture|"
     r"department|parish|municipality|territory|island|emirate|sar|oblast'?|oblys|kray|krai|"
     r"okrug|avtonomnyy\s+okrug|sheng|shi|(?:zhuangzu|huizu|uygur|weiwu'?er)?\s*zizhiqu|"
     r"do|si|gwangyeoksi|teukbyeolsi|teukbyeoljachisi|teukbyeoljachido|to|fu|ken|"
@@ -117,10 +120,18 @@ def name_key(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum())
 
 
+#: Longer text is matched only as it is: the generic-word patterns backtrack over runs of
+#: separators, and no state or city name is this long.
+_NAME_KEYS_AT_MOST = 100
+
+
 @functools.lru_cache(maxsize=4096)
 def name_keys(text: str) -> frozenset[str]:
     """The keys `text` matches under: its own, and without a generic word for a state."""
     text = text.strip()
+    if len(text) > _NAME_KEYS_AT_MOST:
+        key = name_key(text)
+        return frozenset({key} if len(key) >= 2 else ())
     trimmed = _GENERIC_SUFFIX.sub("", _GENERIC_PREFIX.sub("", text))
     variants = {text, trimmed, _GENERIC_SUFFIX.sub("", text), _GENERIC_PREFIX.sub("", text)}
     return frozenset(key for key in map(name_key, variants) if len(key) >= 2)
@@ -297,18 +308,21 @@ def parse_market(code: str, entry: Mapping[str, Any]) -> Market:
 #: id(raw mapping) -> (the mapping, kept alive so the id stays its own; the parsed markets)
 _PARSED: dict[int, tuple[Mapping[str, Any], Mapping[str, Market]]] = {}
 _PARSED_KEPT = 8
+_PARSED_LOCK = threading.Lock()
 
 
 def markets(raw: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Market]:
-    """The typed markets of one rule set (``BuildContext.markets``), parsed once and cached."""
-    cached = _PARSED.get(id(raw))
-    if cached is not None and cached[0] is raw:
-        return cached[1]
-    parsed = {code: parse_market(code, entry) for code, entry in raw.items()}
-    if len(_PARSED) >= _PARSED_KEPT:
-        _PARSED.pop(next(iter(_PARSED)))
-    _PARSED[id(raw)] = (raw, parsed)
-    return parsed
+    """The typed markets of one rule set (``BuildContext.markets``), parsed once and cached
+    (under a lock: validators are built from many threads at once)."""
+    with _PARSED_LOCK:
+        cached = _PARSED.get(id(raw))
+        if cached is not None and cached[0] is raw:
+            return cached[1]
+        parsed = {code: parse_market(code, entry) for code, entry in raw.items()}
+        if len(_PARSED) >= _PARSED_KEPT:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[id(raw)] = (raw, parsed)
+        return parsed
 
 
 def coverage(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:

@@ -335,6 +335,16 @@ class _Builder:
                 raise RuleFileError(
                     name, f"market {code!r} is already defined by another rule file", line
                 )
+            pattern = entry.get("postal_pattern")
+            if user and isinstance(pattern, str):  # the bundled patterns are tested instead
+                from pc_validate.safe_regex import UnsafePattern, compile_pattern
+
+                try:
+                    compile_pattern(pattern)
+                except UnsafePattern as exc:
+                    raise RuleFileError(
+                        name, f"market {code!r}: 'postal_pattern': {exc}", line
+                    ) from None
             self.markets[code] = {**self.markets.get(code, {}), **entry}
 
     def _add_rules(self, name: str, rules: Any, *, user: bool) -> None:

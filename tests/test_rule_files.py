@@ -340,6 +340,74 @@ def test_python_object_tags_are_rejected_not_executed(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+#: Issue #5's rule-file cases: (file text, line, rule id, words of the reason).
+ISSUE_CASES: dict[str, tuple[str, int | None, str | None, str]] = {
+    "object_tag": (
+        "rules:\n  - id: a.b\n    check: !!python/object/apply:os.system ['echo hi']\n",
+        3,
+        None,
+        "could not determine a constructor",
+    ),
+    "not_yaml": (
+        "rules:\n  - id: a.b\n    params: {max: 3\n  - id: c.d\n",
+        4,
+        None,
+        "not valid YAML",
+    ),
+    "unknown_check": (rule_file(check="lenght"), 11, "test.second", "unknown check 'lenght'"),
+    "missing_id": (rule_file(id=DELETE), 11, None, "a rule has no 'id'"),
+    "duplicate_id": (
+        rule_file(id=GOOD_RULE["id"]),
+        11,
+        GOOD_RULE["id"],
+        "this id appears twice in the file",
+    ),
+    "unknown_parameter": (
+        rule_file(params={"max": 10, "maximum": 3}),
+        11,
+        "test.second",
+        "does not take ['maximum']",
+    ),
+    "parameter_of_the_wrong_type": (
+        rule_file(params={"max": "ten"}),
+        11,
+        "test.second",
+        "'max' must be a whole number >= 0",
+    ),
+    "regex_prone_to_catastrophic_backtracking": (
+        rule_file(check="pattern", params={"regex": "(a+)+$", "format": "a"}),
+        11,
+        "test.second",
+        "'regex': the repetition '(a+)+' at position 0 repeats a part",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["check", "rules"])
+@pytest.mark.parametrize("case", sorted(ISSUE_CASES))
+def test_issue_cases_name_file_line_rule_and_reason_and_exit_2(
+    case: str, command: str, tmp_path: Path
+) -> None:
+    """Each case of issue #5, through the loader and through the command."""
+    import io
+
+    from pc_validate.cli import main
+
+    text, line, rule_id, reason = ISSUE_CASES[case]
+    path = write(tmp_path, text)
+    error = load_error(path)
+    assert (error.path, error.line, error.rule_id) == (str(path), line, rule_id)
+    assert reason in error.reason
+    out, err = io.StringIO(), io.StringIO()
+    seed = Path(__file__).parent.parent / "examples" / "valid" / "seed-de-2023.json"
+    argv = [command, "--rules", str(path), *([str(seed)] if command == "check" else [])]
+    assert main(argv, stdout=out, stderr=err, stdin=io.StringIO()) == 2
+    assert out.getvalue() == "" and "Traceback" not in err.getvalue()
+    assert f"{path}:{line}:" in err.getvalue() and reason in err.getvalue()
+    if rule_id is not None:
+        assert f"rule {rule_id}:" in err.getvalue()
+
+
 def test_yaml_anchors_and_aliases_are_data(tmp_path: Path) -> None:
     """Aliases are allowed (the bundled files use them) and stay plain data."""
     path = write(

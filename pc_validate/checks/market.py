@@ -138,7 +138,7 @@ def market_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
         if market.find_state(value):
             return None
         keys = name_keys(value) | {name_key(value)}
-        if city and keys & (name_keys(city) | {name_key(city)}):
+        if city and worth_suggesting(city) and keys & (name_keys(city) | {name_key(city)}):
             return None  # a city-state written twice: "Singapore", "Moscow"
         if keys & name_keys(market.name):
             return None  # the territory itself: "Hong Kong" for Hong Kong SAR
