@@ -154,7 +154,11 @@ class _Generator:
         }
         self.emit(0, "def screen(o0):")
         self.emit(1, "bad = []")
-        self.emit(1, f"{self.constant(self._reviewer())}()")
+        review = self._reviewer()
+        calls, reviewer = self.constant(self.calls), self.constant(review)
+        self.emit(1, f"{calls}[0] += 1")
+        self.emit(1, f"if {calls}[0] >= {_TRIAL}:")
+        self.emit(2, f"{reviewer}()")
         for j, path in enumerate(self.objects):
             self._object(j, path, rules_at[j], per_key[j])
         self._field_values()
@@ -179,13 +183,10 @@ class _Generator:
         repeat (names, email addresses): there remembering only costs."""
         self.remembering = [True] * len(self.plans)
         self.learned = [0] * len(self.plans)
-        calls = [0]
+        self.calls = calls = [0]
         remembering, learned = self.remembering, self.learned
 
         def review() -> None:
-            calls[0] += 1
-            if calls[0] < _TRIAL:
-                return
             for i, count in enumerate(learned):
                 if count * 4 > _TRIAL * 3:
                     remembering[i] = False
