@@ -23,9 +23,9 @@ from pc_validate.report import Report, dumps, unreadable_result
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-BATCH = 512
+BATCH = 1024
 #: Batches in flight per worker: enough to keep every worker busy, few enough to stay flat.
-WINDOW_PER_WORKER = 4
+WINDOW_PER_WORKER = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,10 +206,11 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     kept: list[dict[str, Any]] = []
     worst = -1
     for outcome in outcomes:
-        counts = dict(zip(("error", "warning", "info"), outcome.counts, strict=True))
-        summary.add(outcome.status, counts)
-        worst = max(worst, outcome.worst)
-        progress.tick(summary.records)
+        summary.add_counts(outcome.status, outcome.counts)
+        if outcome.worst > worst:
+            worst = outcome.worst
+        if progress.enabled:
+            progress.tick(summary.records)
         if outcome.status in ("unreadable", "not_validated"):
             result = json.loads(outcome.result) if settings.as_line else outcome.result
             err.write(_problem_line(result))

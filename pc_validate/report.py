@@ -191,6 +191,15 @@ class Summary:
         for severity, n in counts.items():
             self.totals[severity] += n
 
+    def add_counts(self, status: str, counts: tuple[int, int, int]) -> None:
+        """add() with the counts as (errors, warnings, infos): the bulk run's per-record path."""
+        self.statuses[status] += 1
+        if counts != (0, 0, 0):
+            totals = self.totals
+            totals["error"] += counts[0]
+            totals["warning"] += counts[1]
+            totals["info"] += counts[2]
+
     @property
     def records(self) -> int:
         return sum(self.statuses.values())
