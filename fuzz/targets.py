@@ -33,6 +33,7 @@ replays the seed corpora in ``fuzz/corpus/<target>/`` with plain pytest, so they
 
 from __future__ import annotations
 
+import codecs
 import copy
 import functools
 import io
@@ -571,21 +572,33 @@ def _check_records(records: list[Any], fmt: str) -> None:
 
 
 def _same_reason(one: str, other: str) -> bool:
-    """The same reason, except for two known, reported quirks: parse() names a lone UTF-16
-    surrogate with the two bytes after it; the JSON reader strips a UTF-8 byte-order mark
-    and has parse() guess the encoding of the rest again (zero bytes after the mark then
-    read as unmarked UTF-16/32, where parse() of the whole input reads UTF-8)."""
-    if one.startswith("the input looks like ") or other.startswith("the input looks like "):
-        return True
+    """The same reason, except for a known, reported quirk: parse() names a lone UTF-16
+    surrogate with the two bytes after it."""
     if one.startswith("not valid ") and other.startswith("not valid "):
         return one.split(":")[0] == other.split(":")[0]
     return one == other
 
 
-def _agrees_with_parse(records: list[Any], whole: Any, error: PayloadError | None) -> None:
+def _read_twice_for_a_mark(data: bytes) -> bool:
+    """A known, reported quirk: the JSON reader strips a UTF-8 byte-order mark, then parse()
+    looks for a mark again in what follows. Input whose UTF-8 mark is followed by another
+    mark, or by bytes that look like unmarked UTF-16/32, is read differently from parse()."""
+    if not data.startswith(codecs.BOM_UTF8):
+        return False
+    try:
+        return encoding_of(data[3:67]) != ("utf-8", 0)
+    except PayloadError:
+        return True
+
+
+def _agrees_with_parse(
+    records: list[Any], data: bytes, whole: Any, error: PayloadError | None
+) -> None:
     """The JSON reader reads what parse() reads: one value, or the elements of an array."""
+    if _read_twice_for_a_mark(data):
+        return
     bodies = [r.payload for r in records if isinstance(r, Body)]
-    if error is None and isinstance(whole, list) and records and records[0].where.line:
+    if error is None and isinstance(whole, list) and (not records or records[0].where.line):
         assert len(bodies) == len(records) and bodies == whole, "array elements differ"
     elif error is None:
         assert len(records) == 1 and bodies == [whole], records
@@ -594,8 +607,7 @@ def _agrees_with_parse(records: list[Any], whole: Any, error: PayloadError | Non
         record = records[0]
         assert isinstance(record, Unreadable), record
         assert _same_reason(record.reason, error.reason), (record, error)
-        if "the input looks like " not in record.reason + error.reason:
-            assert (record.line, record.column) == (error.line, error.column), (record, error)
+        assert (record.line, record.column) == (error.line, error.column), (record, error)
     else:  # an array with elements that cannot be read: each is reported
         assert any(isinstance(r, Unreadable) for r in records), records
 
@@ -630,7 +642,9 @@ def _known_chunk_difference(whole: list[Any], chunked: list[Any]) -> bool:
     array element belongs are reported as one or as two unreadable records, depending on
     where a chunk ends (the input is unreadable either way); (3) NaN or Infinity run into
     the next word ("NaNfoo") is placed at its element's start, or at the word once a chunk
-    ends right after it, or at a later, standalone NaN."""
+    ends right after it, or at a later, standalone NaN; (4) a bare number element cut after
+    its "." or "e" is read short, and the rest of the array is lost (the xfail test
+    test_json_array_number_cut_by_a_chunk_boundary)."""
 
     def reasons(keys: list[Any]) -> list[str]:
         return [key[2] for key in keys if key[0] == "unreadable"]
@@ -643,6 +657,8 @@ def _known_chunk_difference(whole: list[Any], chunked: list[Any]) -> bool:
 
     if any(r.startswith("invalid \\u escape") for r in reasons(chunked)):
         return True
+    if any(type(key[2][1]) in (int, float) for key in chunked if key[0] == "record"):
+        return True  # (4) test_json_array_number_cut_by_a_chunk_boundary
     return any(r.startswith("not valid ") for r in reasons(whole)) and any(
         r.startswith("not valid ") for r in reasons(chunked)
     )
@@ -683,7 +699,7 @@ def parsers_one(data: bytes) -> None:
         _check_records(records, fmt)
         keys = [_record_key(r) for r in records]
         if fmt == "json":
-            _agrees_with_parse(records, whole, error)
+            _agrees_with_parse(records, data, whole, error)
         if fmt != "json" or _head_verdict(data, small) == _head_verdict(data, len(data) + 4):
             chunked = [_record_key(r) for r in _read(data, fmt, small)]
             assert chunked == keys or _known_chunk_difference(keys, chunked), "chunk size"

@@ -191,7 +191,7 @@ def _write(path: Path, data: Any) -> Path:
 
 
 def _customer(i: int) -> dict[str, Any]:
-    body = json.loads(json.dumps(VALID_US_PAYLOAD))
+    body: dict[str, Any] = json.loads(json.dumps(VALID_US_PAYLOAD))
     body["billingProfile"]["defaultAddress"]["city"] = f"Redmond {i}"
     if i % 7 == 3:
         body["billingProfile"]["defaultAddress"]["state"] = "Washington"
