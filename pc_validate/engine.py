@@ -31,7 +31,7 @@ from pc_validate.model import (
 from pc_validate.payload import DuplicateKeys
 from pc_validate.report import Report, Violation, clean, echo, printable
 from pc_validate.rules import RuleFileError, RuleSet
-from pc_validate.screen import EntryView, ObjectRuleView, PlanView, Screen, compile_screen
+from pc_validate.screen import Screen, compile_screen
 
 
 def pointer_token(key: str) -> str:
@@ -278,32 +278,6 @@ class Validator:
         self._cleaned: dict[int, tuple[Finding, dict[str, Any]]] = {}
         self._violations: dict[tuple[Any, ...], tuple[Finding, Violation]] = {}
 
-    def _compile_screen(self) -> Screen | None:
-        plans = [
-            PlanView(
-                plan.path,
-                tuple(
-                    EntryView(
-                        entry.rule.check,
-                        entry.rule.params,
-                        entry.check,
-                        entry.judges_values,
-                        entry.accepts,
-                        plan.whens[entry.when_at] if entry.when_at >= 0 else -1,
-                        entry.context,
-                    )
-                    for entry in plan.entries
-                ),
-            )
-            for plan in self._field_plans
-        ]
-        object_rules = [
-            ObjectRuleView(rule.rule.check, rule.target, rule.check) for rule in self._object_rules
-        ]
-        return compile_screen(
-            self._object_paths, self.catalog.types, plans, self._whens, object_rules, index_object
-        )
-
     def _plan(self, path: FieldPath, entries: list[_FieldRule]) -> _FieldPlan:
         whens: list[int] = []
         context: list[FieldPath] = []
@@ -354,7 +328,7 @@ class Validator:
         else:
             self._calls += 1
             if self._calls >= _SCREEN_AFTER:  # >=: under threads, a count may be lost
-                self._screen = self._compile_screen()
+                self._screen = compile_screen(self)
         return self._judge(payload, units, redact, language)
 
     def _judge(

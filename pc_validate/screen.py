@@ -12,11 +12,13 @@ that is not text, an object kind it cannot inline) it asks for everything.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from pc_validate.model import MISSING, Condition, FieldPath, Finding, ObjectNode, ascii_upper
+from pc_validate.model import MISSING, FieldPath, Finding, ObjectNode, ascii_upper
+
+if TYPE_CHECKING:
+    from pc_validate.engine import Validator, _FieldPlan, _FieldRule, _ObjectRule
 
 #: Object-scope kinds whose verdict depends on an object's keys only: judged once per shape.
 KEYS_ONLY = frozenset({"known_fields", "distinct_keys"})
@@ -35,81 +37,39 @@ _SHAPE_KEYS_AT_MOST = 64
 Screen = Callable[[dict[str, Any]], "list[int] | None"]
 
 
-@dataclass(frozen=True, slots=True)
-class EntryView:
-    """What the screen needs of one rule of a field plan."""
-
-    kind: str
-    params: Mapping[str, Any]
-    check: Callable[..., Finding | None]
-    judges_values: bool
-    accepts: tuple[type, ...]
-    #: index of its `when` clause among the validator's, or -1
-    when: int
-    context: tuple[FieldPath, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PlanView:
-    """What the screen needs of one field plan of the engine."""
-
-    path: FieldPath
-    entries: tuple[EntryView, ...]
-
-
-def _inline_test(entry: EntryView, value: str) -> str | None:
+def _inline_test(entry: _FieldRule, value: str) -> str | None:
     """The failure test of the two commonest kinds (checks/presence.py, checks/text.py)
     written out, saving a call per field; the screen test holds them equal to the checks."""
-    if entry.kind == "required":
+    if entry.rule.check == "required":
         return "not judgeable"
-    if entry.kind == "length" and entry.accepts == (str,):
-        low, high = entry.params["min"], entry.params["max"]
+    if entry.rule.check == "length" and entry.accepts == (str,):
+        low, high = entry.rule.params["min"], entry.rule.params["max"]
         bound = f"{low} <= len({value})" + ("" if high is None else f" <= {high}")
         return f"judgeable and isinstance({value}, str) and not ({bound})"
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectRuleView:
-    """What the screen needs of one object-scope rule."""
+def compile_screen(validator: Validator) -> Screen | None:
+    """Generate the screen of a validator's compiled rules; None when the rule set has a
+    shape the screen cannot follow.
 
-    kind: str
-    target: FieldPath | None
-    check: Callable[[ObjectNode], list[Finding]]
-
-
-def compile_screen(
-    object_paths: Sequence[FieldPath],
-    field_types: Mapping[FieldPath, str],
-    plans: Sequence[PlanView],
-    whens: Sequence[tuple[Condition, ...]],
-    object_rules: Sequence[ObjectRuleView],
-    index_object: Callable[[dict[Any, Any], FieldPath, str], ObjectNode],
-) -> Screen | None:
-    """Generate the screen; None when the rule set has a shape the screen cannot follow.
-
-    The screen returns [] for a clean payload, else the failed units: plan `i` as `i`,
-    object `j` (of `object_paths`) as `len(plans) + j`; None means "judge everything".
+    The screen returns [] for a clean payload, else the failed units: field plan `i` as `i`,
+    object `j` (of the validator's object paths) as `len(plans) + j`; None means "judge
+    everything".
     """
-    return _Generator(object_paths, field_types, plans, whens, object_rules, index_object).build()
+    return _Generator(validator).build()
 
 
 class _Generator:
-    def __init__(
-        self,
-        object_paths: Sequence[FieldPath],
-        field_types: Mapping[FieldPath, str],
-        plans: Sequence[PlanView],
-        whens: Sequence[tuple[Condition, ...]],
-        object_rules: Sequence[ObjectRuleView],
-        index_object: Callable[[dict[Any, Any], FieldPath, str], ObjectNode],
-    ) -> None:
-        self.objects = list(object_paths)
+    def __init__(self, validator: Validator) -> None:
+        from pc_validate.engine import index_object  # engine imports this module
+
+        self.objects = list(validator._object_paths)
         self.object_at = {path: j for j, path in enumerate(self.objects)}
-        self.types = field_types
-        self.plans = plans
-        self.whens = whens
-        self.object_rules = object_rules
+        self.types = validator.catalog.types
+        self.plans: list[_FieldPlan] = validator._field_plans
+        self.whens = validator._whens
+        self.object_rules: list[_ObjectRule] = validator._object_rules
         self.index_object = index_object
         self.names: dict[str, Any] = {"MISSING": MISSING, "upper": ascii_upper}
         self.lines: list[str] = []
@@ -127,7 +87,7 @@ class _Generator:
         object_at = self.object_at
         if () not in object_at or any(path[:-1] not in object_at for path in self.objects if path):
             return None
-        rules_at: dict[int, list[ObjectRuleView]] = {j: [] for j in object_at.values()}
+        rules_at: dict[int, list[_ObjectRule]] = {j: [] for j in object_at.values()}
         for rule in self.object_rules:
             if rule.target is None:
                 for targets in rules_at.values():
@@ -149,7 +109,7 @@ class _Generator:
             path: f"v{n}" for n, path in enumerate(sorted(used, key=lambda p: (len(p), p)))
         }
         per_key = {
-            j: frozenset(rule.kind for rule in rules if rule.kind in PER_KEY)
+            j: frozenset(rule.rule.check for rule in rules if rule.rule.check in PER_KEY)
             for j, rules in rules_at.items()
         }
         self.emit(0, "def screen(o0):")
@@ -196,7 +156,7 @@ class _Generator:
         return review
 
     def _object(
-        self, j: int, path: FieldPath, rules: list[ObjectRuleView], per_key: frozenset[str]
+        self, j: int, path: FieldPath, rules: list[_ObjectRule], per_key: frozenset[str]
     ) -> None:
         """Resolve object j (o{j}, None when absent), its key index (i{j}) and extra keys."""
         unit = len(self.plans) + j
@@ -210,7 +170,7 @@ class _Generator:
             self.emit(3, f"{value} = o{parent}[k]")
             self.emit(3, f"if isinstance({value}, dict):")
             self.emit(4, f"o{j} = {value}")
-        keys_only = [rule.check for rule in rules if rule.kind in KEYS_ONLY]
+        keys_only = [rule.check for rule in rules if rule.rule.check in KEYS_ONLY]
         unscreened = (
             {
                 name.lower(): _JSON_TYPES.get(kind)
@@ -230,7 +190,7 @@ class _Generator:
         self.emit(2, "if found is None:")
         self.emit(3, "return None")
         self.emit(2, f"i{j}, clean, x{j} = found")
-        if any(rule.kind not in KEYS_ONLY | PER_KEY for rule in rules):
+        if any(rule.rule.check not in KEYS_ONLY | PER_KEY for rule in rules):
             self.emit(2, f"bad.append({unit})  # a kind the screen cannot follow")
         else:
             self.emit(2, "if not clean:")
@@ -282,8 +242,10 @@ class _Generator:
         flags: list[str] = []
         texts: list[str] = []
         if i is not None:
-            for entry in self.plans[i].entries:
-                when, context = entry.when, entry.context
+            plan = self.plans[i]
+            for entry in plan.entries:
+                when = plan.whens[entry.when_at] if entry.when_at >= 0 else -1
+                context = entry.context
                 args = ", ".join([value, *(f"t{self.local[c]}" for c in context)])
                 inline = _inline_test(entry, value)
                 if inline is not None:

@@ -26,6 +26,7 @@ from test_rule_cases import ALL_CASES, build_payload
 from pc_validate import Report, Validator, load_rules
 from pc_validate.engine import _SCREEN_AFTER
 from pc_validate.rules import clouds
+from pc_validate.screen import compile_screen
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -35,7 +36,7 @@ from corpus import bodies  # noqa: E402
 
 def _screened(ruleset_cloud: str = "global", rules: list[Path] | None = None) -> Validator:
     validator = Validator(load_rules(rules or [], cloud=ruleset_cloud))
-    screen = validator._compile_screen()
+    screen = compile_screen(validator)
     assert screen is not None
     validator._screen = screen
     validator.reference = _reference(ruleset_cloud, rules)  # type: ignore[attr-defined]
