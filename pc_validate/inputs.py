@@ -52,6 +52,9 @@ _LONG_NUMBER = re.compile(r"-?\d{4300,}")
 #: JSON syntax errors inside one string: the element's strings and brackets can still be
 #: walked, so reading may go on after it.
 _TOKEN_ERRORS = ("Invalid control character", "Invalid \\escape", "Invalid \\uXXXX escape")
+_UNICODE_ESCAPE_ERROR = "Invalid \\uXXXX escape"
+#: What may follow a number that ends where the buffer does and still belong to it.
+_NUMBER_TAIL = re.compile(r"[0-9.eE+\-]*\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +199,7 @@ def _json_lines(source: _Source, label: str) -> Iterator[Record]:
         # UTF-16/32 lines cannot be split on b"\n": decode first, undecodable bytes marked.
         lines = iter(
             io.TextIOWrapper(
-                io.BufferedReader(source), encoding=encoding, errors=MARK_ERRORS, newline=""
+                io.BufferedReader(source), encoding=encoding, errors=MARK_ERRORS, newline="\n"
             )
         )
     else:
@@ -240,7 +243,8 @@ def _json_document(source: _Source, label: str) -> Iterator[Record]:
         yield Unreadable(Where(label, 0), started.reason, started.line, started.column)
         return
     encoding, head = started
-    if head.decode(encoding, errors="ignore").lstrip(_SPACE)[:1] != "[":
+    head, first = _first_character(source, head, encoding)
+    if first != "[":
         # One JSON value: small, read whole; parse() says where any error is.
         try:
             body = _decode_whole(head + source.read(), encoding)
@@ -252,6 +256,21 @@ def _json_document(source: _Source, label: str) -> Iterator[Record]:
     reader = _TextChunks(source, decoder)
     reader.feed(head)
     yield from _json_array(label, reader, encoding)
+
+
+def _first_character(source: _Source, head: bytes, encoding: str) -> tuple[bytes, str]:
+    """The head of a JSON input, read on past any blanks, and its first other character
+    ("" when there is none): "[" means an array of records."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="ignore")
+    pieces = [head]
+    text = decoder.decode(head).lstrip(_SPACE)
+    while not text:
+        more = source.read(_CHUNK)
+        if not more:
+            break
+        pieces.append(more)
+        text = decoder.decode(more).lstrip(_SPACE)
+    return b"".join(pieces), text[:1]
 
 
 def _decode_whole(data: bytes, encoding: str) -> str | bytes:
@@ -415,7 +434,8 @@ def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any
             bad = _undecodable_reason(reader.buffer, exc.pos, encoding)
             if bad is not None:
                 raise _ElementError(bad, exc.pos, resumable=True) from None
-            if exc.msg.startswith(_TOKEN_ERRORS):  # the element's strings still end
+            if exc.msg.startswith(_TOKEN_ERRORS) and not _cut_escape(reader, exc):
+                # The element's strings still end, so reading can go on after it.
                 raise _ElementError(explain(exc), exc.pos, resumable=True) from None
             # An element cut off by the end of the buffer fails too: read on and retry.
             size = len(reader.buffer) - index
@@ -444,8 +464,8 @@ def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any
                 found.start() if found else index,
                 resumable=True,
             ) from None
-        if end == len(reader.buffer) and reader.more():
-            continue  # a number may go on in the next chunk
+        if _cut_number(reader, value, end) and reader.more():
+            continue  # "12." or "1e" at the buffer's end: the number goes on in the next chunk
         bad_at = undecodable_at(reader.buffer, index, end)
         if bad_at is not None:
             reason = describe_bytes(marked_bytes(bad_at.group()), encoding)
@@ -454,6 +474,27 @@ def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any
         if deep is not None:
             raise _ElementError(too_deep_reason(), deep, resumable=True, end=end)
         return value, end
+
+
+def _cut_escape(reader: _TextChunks, error: json.JSONDecodeError) -> bool:
+    """Whether a \\uXXXX escape failed only because the buffer ends inside it or just
+    after it (the error points at its "u"; json wants one more character after the four hex
+    digits)."""
+    return (
+        error.msg.startswith(_UNICODE_ESCAPE_ERROR)
+        and not reader.eof
+        and len(reader.buffer) - error.pos < 6
+    )
+
+
+def _cut_number(reader: _TextChunks, value: Any, end: int) -> bool:
+    """Whether a number element may go on past the buffer's end: only number characters
+    follow it up to there (json reads "12." as 12 and "1e" as 1, leaving the rest)."""
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and _NUMBER_TAIL.match(reader.buffer, end) is not None
+    )
 
 
 def _element_end(reader: _TextChunks, index: int, error: _ElementError) -> int | None:

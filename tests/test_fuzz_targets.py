@@ -121,7 +121,7 @@ def test_runner_says_how_to_install_atheris(capsys: pytest.CaptureFixture[str]) 
     assert "pip install -e '.[fuzz]'" in capsys.readouterr().err
 
 
-# --- findings of the fuzzer that are not fixed here ---------------------------------------------
+# --- findings of the fuzzer, fixed ------------------------------------------------------------
 
 
 def _jsonl(data: bytes) -> list[Any]:
@@ -134,12 +134,6 @@ def _jsonl(data: bytes) -> list[Any]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="inputs.py: UTF-16/32 JSON Lines are split with TextIOWrapper(newline=''), which "
-    "also ends a line at a lone CR; UTF-8 JSON Lines end lines at LF only (JSON Lines: "
-    "'\\n' separates, CR is JSON whitespace). Proposed fix: newline='\\n'",
-)
 def test_json_lines_split_on_cr_alike_in_every_encoding() -> None:
     text = '{"a":\r 1}\n{"b": 2}\n'
     utf8 = _jsonl(text.encode("utf-8"))
@@ -147,14 +141,6 @@ def test_json_lines_split_on_cr_alike_in_every_encoding() -> None:
     assert _jsonl(b"\xff\xfe" + text.encode("utf-16-le")) == utf8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="inputs.py: in a JSON array, an element whose \\uXXXX escape is cut by the end of "
-    "the 1 MB read buffer is reported unreadable ('invalid \\u escape in a string') instead of "
-    "read on: _TOKEN_ERRORS makes 'Invalid \\uXXXX escape' final before reading more "
-    "(found by the parsers fuzz target). Proposed fix: treat it as final only when at least 6 "
-    "characters follow exc.pos in the buffer, or the input has ended",
-)
 def test_json_array_escape_cut_by_a_chunk_boundary() -> None:
     """A valid export over 1 MB written with json.dumps' default ensure_ascii=True (every
     non-ASCII letter a \\uXXXX escape), the read boundary inside "Z\\u00fcrich"."""
@@ -167,15 +153,6 @@ def test_json_array_escape_cut_by_a_chunk_boundary() -> None:
     assert [type(r).__name__ for r in records] == ["Body", "Body"], records
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="inputs.py: a bare number element of a JSON array cut by the end of the 1 MB read "
-    "buffer after its '.', 'e' or sign ('12.' of '12.5') is read as the shorter number, and "
-    "the rest of the array is reported unreadable ('expected , or ]'): _decode_element reads "
-    "on only when the number ends exactly at the buffer's end (found by the parsers fuzz "
-    "target). Proposed fix: read on while the buffer after the number holds only number "
-    "characters (0-9 . e E + -) up to its end",
-)
 def test_json_array_number_cut_by_a_chunk_boundary() -> None:
     pad = json.dumps({"billingProfile": {"companyName": "a" * (inputs._CHUNK // 2)}})
     prefix = f"[{pad}, "
@@ -184,3 +161,32 @@ def test_json_array_number_cut_by_a_chunk_boundary() -> None:
     assert data[inputs._CHUNK - 3 : inputs._CHUNK + 1] == b"12.5"
     records = list(read_records(io.BytesIO(data), "x", "json"))
     assert [getattr(r, "payload", None) for r in records][1:] == [12.5, {"companyProfile": {}}]
+
+
+_CUT_PRONE_ARRAY = json.dumps(
+    [
+        {"city": "Z\u00fcrich", "name": "\U0001f600 \u00e9t\u00e9", "n": -12.5e3},
+        12.5,
+        -0.25e-2,
+        1e5,
+        -7,
+        '\u0041\\"\u00fc',
+        [3.0, 4e-1, True, None],
+    ],
+    ensure_ascii=True,
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+def test_json_array_read_alike_at_every_chunk_size(
+    encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every read boundary, inside each \\uXXXX escape, surrogate pair and number, gives
+    the elements json.loads gives."""
+    expected = json.loads(_CUT_PRONE_ARRAY)
+    data = _CUT_PRONE_ARRAY.encode(encoding)
+    for chunk in range(4, len(data) + 1):
+        monkeypatch.setattr(inputs, "_CHUNK", chunk)
+        records = list(read_records(io.BytesIO(data), "x", "json"))
+        found = [getattr(record, "payload", record) for record in records]
+        assert found == expected, (chunk, found)
