@@ -567,6 +567,7 @@ def _csv_rows(source: _Source, label: str, types: Mapping[str, str]) -> Iterator
         yield Unreadable(Where(label, 0, 1, row=1), f"the header row is {undecodable}", 1)
         return
     try:
+        _names_a_known_field(header, types)
         paths = _header_paths(header)
     except _CsvHeaderError as exc:
         yield Unreadable(Where(label, 0, 1, row=1), str(exc), 1)
@@ -610,6 +611,18 @@ def _undecodable_cell(cells: list[str], encoding: str) -> str | None:
         if bad is not None:
             return f"{describe_bytes(marked_bytes(bad.group()), encoding)} (cell {number})"
     return None
+
+
+def _names_a_known_field(header: list[str], types: Mapping[str, str]) -> None:
+    """A header row that names no field of the rules is taken for a missing one: the file's
+    first row would otherwise become column names, and its values (personal data) keys
+    that every report repeats, under --redact too. Checked only when the fields are known."""
+    known = {name for name in types if name}
+    if known and not any(cell.strip().lower() in known for cell in header):
+        raise _CsvHeaderError(
+            "the header row names none of the fields pc-validate knows (columns are named "
+            "by dotted field paths, such as billingProfile.email); is the header row missing?"
+        )
 
 
 def _header_paths(header: list[str]) -> list[tuple[str, ...]]:

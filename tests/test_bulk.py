@@ -204,20 +204,34 @@ def test_csv_empty_cells_are_absent_fields(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("header", "reason"),
     [
-        ("a,a", "both name 'a'"),
-        ("a,a.b", "lies inside column 1"),
-        ("a,,b", "is not a field path"),
+        ("id,a,a", "columns 2 and 3 of the header both name 'a'"),
+        ("id,a,a.b", "column 3 ('a.b') lies inside column 2 ('a')"),
+        ("id,a,,b", "column 3 of the header, '', is not a field path"),
+        ("Gena,Soto,gena@wingtiptoys.com", "the header row names none of the fields"),
+        ("email,phone,name", "is the header row missing?"),
     ],
 )
 def test_a_bad_csv_header_makes_the_file_unreadable(
     tmp_path: Path, header: str, reason: str
 ) -> None:
     source = tmp_path / "crm.csv"
-    source.write_text(header + "\n1,2,3\n", encoding="utf-8")
+    source.write_text(header + "\n1,2,3,4\n", encoding="utf-8")
     code, out, err = run("--format", "json", source)
     assert code == 2
     assert reason in json.loads(out)["results"][0]["error"]["message"]
     assert reason in err
+
+
+def test_a_csv_header_naming_one_known_field_is_read(tmp_path: Path) -> None:
+    """Columns the rules do not know are read as keys (and warned about), once one column
+    names a known field, in any case."""
+    source = tmp_path / "crm.csv"
+    source.write_text("BillingProfile.Email,crmId\ngena@wingtiptoys.com,42\n", encoding="utf-8")
+    code, out, _ = run("--format", "json", source)
+    result = json.loads(out)["results"][0]
+    assert code == 1
+    assert result["status"] == "invalid", result
+    assert "/crmId" in {v["path"] for v in result["violations"]}
 
 
 def test_records_from_stdin_as_json_lines() -> None:
