@@ -247,8 +247,7 @@ def _json_document(source: _Source, label: str) -> Iterator[Record]:
     if first != "[":
         # One JSON value: small, read whole; parse() says where any error is.
         try:
-            body = _decode_whole(head + source.read(), encoding)
-            yield Body(Where(label, 0), payload=parse(body))
+            yield Body(Where(label, 0), payload=parse(head + source.read(), encoding))
         except PayloadError as exc:
             yield Unreadable(Where(label, 0), exc.reason, exc.line, exc.column)
         return
@@ -273,19 +272,6 @@ def _first_character(source: _Source, head: bytes, encoding: str) -> tuple[bytes
     return b"".join(pieces), text[:1]
 
 
-def _decode_whole(data: bytes, encoding: str) -> str | bytes:
-    """A whole document's text in a known encoding (UTF-8 is left to parse(), which names
-    the position of a bad byte)."""
-    if encoding == "utf-8":
-        return data
-    text = data.decode(encoding, errors=MARK_ERRORS)
-    bad = undecodable_at(text)
-    if bad is not None:
-        line, column = _position(text, bad.start(), 1)
-        raise PayloadError(describe_bytes(marked_bytes(bad.group()), encoding), line, column)
-    return text
-
-
 class _TextChunks:
     """Decoded text read in chunks, with the line number of the buffer's first character."""
 
@@ -303,14 +289,17 @@ class _TextChunks:
 
     def more(self, at_least: int = 0) -> bool:
         """Read another chunk (at least `at_least` bytes, so that a long element is decoded
-        a bounded number of times) into the buffer; False at the end of the input."""
+        a bounded number of times) into the buffer; False when the buffer did not grow, at
+        the end of the input (where the decoder may still give the marks of a cut-off
+        character)."""
         if self.eof:
             return False
         data = self.stream.read(max(_CHUNK, at_least))
         if not data:
             self.eof = True
-            self.buffer += self.decoder.decode(b"", final=True)
-            return False
+            rest = self.decoder.decode(b"", final=True)
+            self.buffer += rest
+            return bool(rest)
         self.buffer += self.decoder.decode(data, final=False)
         return True
 
@@ -502,15 +491,20 @@ def _element_end(reader: _TextChunks, index: int, error: _ElementError) -> int |
     as needed); None when reading cannot go on after it."""
     if not error.resumable:
         return None
-    bad = undecodable_at(reader.buffer, index, index + 1)
-    if bad is not None:  # undecodable bytes where a value starts: step over them first
-        run = undecodable_at(reader.buffer, index)
-        assert run is not None
-        index = run.end()
-        while index < len(reader.buffer) and reader.buffer[index] in _SPACE:
-            index += 1
-        if index >= len(reader.buffer) or reader.buffer[index] in ",]":
-            return index
+    if undecodable_at(reader.buffer, index, index + 1) is not None:
+        # Undecodable bytes where a value starts: step over them (and blanks) first, reading
+        # on while they reach the buffer's end, so that one run is one record.
+        while True:
+            run = undecodable_at(reader.buffer, index)
+            assert run is not None
+            after = run.end()
+            while after < len(reader.buffer) and reader.buffer[after] in _SPACE:
+                after += 1
+            if after < len(reader.buffer) or not reader.more():
+                break
+        if after >= len(reader.buffer) or reader.buffer[after] in ",]":
+            return after
+        index = after
     while True:
         extent = scan_value(reader.buffer, index)
         if error.reason.startswith("the JSON value is nested") and extent.too_deep is not None:

@@ -140,7 +140,8 @@ def describe_bytes(bad: bytes, encoding: str) -> str:
         )
     if name == "UTF-8":
         return f"not valid UTF-8: byte 0x{bad[0]:02x} cannot start or continue a character"
-    return f"not valid {name}: bytes {bad[:4].hex(' ').upper()} are not a character"
+    unit = 2 if "16" in name else 4  # the first code unit that failed, as decoders name it
+    return f"not valid {name}: bytes {bad[:unit].hex(' ').upper()} are not a character"
 
 
 def undecodable_at(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
@@ -153,10 +154,12 @@ def marked_bytes(run: str) -> bytes:
     return bytes(ord(char) - 0xDC00 for char in run)
 
 
-def decode(data: bytes) -> str:
-    """Decode request bytes: UTF-8 unless a byte-order mark names another encoding."""
-    encoding, skip = encoding_of(data[:64])
-    data = data[skip:]
+def decode(data: bytes, encoding: str | None = None) -> str:
+    """Decode request bytes: UTF-8 unless a byte-order mark names another encoding; in
+    `encoding`, when the caller has already read the mark (bulk readers)."""
+    if encoding is None:
+        encoding, skip = encoding_of(data[:64])
+        data = data[skip:]
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -295,9 +298,10 @@ def too_deep_reason() -> str:
     )
 
 
-def parse(source: str | bytes | bytearray) -> Any:
-    """Parse one JSON document; raise PayloadError naming line and column on any failure."""
-    text = decode(bytes(source)) if isinstance(source, bytes | bytearray) else source
+def parse(source: str | bytes | bytearray, encoding: str | None = None) -> Any:
+    """Parse one JSON document; raise PayloadError naming line and column on any failure.
+    Bytes are decoded as `decode` does (`encoding`: already known, its mark removed)."""
+    text = decode(bytes(source), encoding) if isinstance(source, bytes | bytearray) else source
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
@@ -330,8 +334,9 @@ def parse(source: str | bytes | bytearray) -> Any:
 
 def find_constant(text: str, name: str, start: int = 0) -> int:
     """Index of the first NaN/Infinity/-Infinity called `name` outside a string (`start` if
-    none is found)."""
-    pattern = re.compile(rf'"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\w"]){re.escape(name)}(?![\w"])', re.S)
+    none is found). Like json's scanner, it takes the name where a word starts, even when
+    more letters follow ("NaNfoo")."""
+    pattern = re.compile(rf'"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\w"\-]){re.escape(name)}', re.S)
     for match in pattern.finditer(text, start):
         if not match.group().startswith('"'):
             return match.start()

@@ -833,6 +833,44 @@ def test_a_utf16_array_with_a_bad_element_keeps_the_good_ones() -> None:
     assert results[1]["error"]["column"] == len(good) + 4 + good.index("Wingtip")
 
 
+def test_a_cut_off_last_character_after_a_utf16_array_is_reported() -> None:
+    """The decoder gives the marks of a half character only when told the input ended;
+    they are reported after the array's records, not dropped."""
+    data = codecs.BOM_UTF16_LE + ("[" + GOOD.decode() + "]").encode("utf-16-le") + b"\x00"
+    result = run("check", "--format", "json", "-", stdin=data)
+    assert result.code == 2
+    results = result.json()["results"]
+    assert [r["status"] for r in results] == ["valid", "unreadable"]
+    assert results[1]["error"]["message"] == "not valid UTF-16-LE: bytes 00 are not a character"
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_bad_utf16_is_named_by_its_first_code_unit_everywhere(fmt: str) -> None:
+    """validate(bytes) and every reader name the same bytes: the first unit that failed."""
+    text = GOOD.decode()
+    at = text.index("Wingtip")
+    bad = codecs.BOM_UTF16_LE + (
+        text[:at].encode("utf-16-le") + b"\x00\xdc\x00\xdc" + text[at:].encode("utf-16-le")
+    )
+    expected = "not valid UTF-16-LE: bytes 00 DC are not a character"
+    (violation,) = validate(bad).violations
+    assert violation.message.endswith(f"column {at + 1}: {expected}."), violation.message
+    result = run("check", "--format", "json", "--input-format", fmt, "-", stdin=bad)
+    (entry,) = result.json()["results"]
+    assert entry["error"]["message"] == expected
+    assert entry["error"]["column"] == at + 1
+
+
+def test_the_file_reader_reads_after_a_utf8_mark_as_validate_does() -> None:
+    """A mark followed by bytes that look like unmarked UTF-32 is read once, by the same
+    rules, whether the bytes come from a file or from validate()."""
+    data = codecs.BOM_UTF8 + b"\x01\x00\x00\x00"
+    (violation,) = validate(data).violations
+    result = run("check", "--format", "json", "-", stdin=data)
+    (entry,) = result.json()["results"]
+    assert f": {entry['error']['message']}." in violation.message, (violation, entry)
+
+
 def test_an_array_element_longer_than_the_record_limit_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
