@@ -61,19 +61,33 @@ _FOUND_KEPT = 1024
 PARTS = ("postal_code", "state", "city")
 
 #: Generic words for a state that people add or leave out ("Guangdong Sheng" = "Guangdong",
-#: "Co. Dublin" = "Dublin", "Tokyo-to" = "Tokyo", "東京都" = "東京").
+#: "Co. Dublin" = "Dublin", "Tokyo-to" = "Tokyo", "東京都" = "東京"): a word after a separator,
+#: or a CJK word after anything else, at the end. Every alternative starts with a letter, so
+#: a search does not rescan a run of separators from each place inside it (linear time).
 _GENERIC_SUFFIX = re.compile(
-    # The look-behind lets a match start only where a run of separators starts: from any
-    # place inside a long run, .sub() would try again and again (cubic time).
-    r"(?<![\s,\-])(?:[\s,\-]+(?:province|governorate|region|district|county|city|state|prefecture|"
+    r"(?:(?<=[\s,\-])(?:province|governorate|region|district|county|city|state|prefecture|"
     r"department|parish|municipality|territory|island|emirate|sar|oblast'?|oblys|kray|krai|"
-    r"okrug|avtonomnyy\s+okrug|sheng|shi|(?:zhuangzu|huizu|uygur|weiwu'?er)?\s*zizhiqu|"
+    r"okrug|avtonomnyy\s+okrug|sheng|shi|(?:(?:zhuangzu|huizu|uygur|weiwu'?er)\s*)?zizhiqu|"
     r"do|si|gwangyeoksi|teukbyeolsi|teukbyeoljachisi|teukbyeoljachido|to|fu|ken|"
     r"respublika|область|край|автономный\s+округ|республика|d\.?\s?c)"
-    r"|(?:壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市|縣|县|都|府|県|"
+    r"|(?<![\s,\-])(?:壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市|縣|县|都|府|県|"
     r"특별자치시|특별자치도|특별시|광역시|도))\.?$",
     re.IGNORECASE,
 )
+_SEPARATORS = ",-"
+
+
+def _without_generic_suffix(text: str) -> str:
+    """`text` without a generic word for a state at its end, and the separators before it."""
+    found = _GENERIC_SUFFIX.search(text)
+    if found is None:
+        return text
+    end = found.start()
+    while end and (text[end - 1].isspace() or text[end - 1] in _SEPARATORS):
+        end -= 1
+    return text[:end]
+
+
 _GENERIC_PREFIX = re.compile(
     r"^(?:co\.?|county|province\s+of|state\s+of|respublika|республика)\s+", re.IGNORECASE
 )
@@ -120,8 +134,7 @@ def name_key(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum())
 
 
-#: Longer text is matched only as it is: the generic-word patterns backtrack over runs of
-#: separators, and no state or city name is this long.
+#: Longer text is matched only as it is: no state or city name is this long.
 _NAME_KEYS_AT_MOST = 100
 
 
@@ -132,8 +145,9 @@ def name_keys(text: str) -> frozenset[str]:
     if len(text) > _NAME_KEYS_AT_MOST:
         key = name_key(text)
         return frozenset({key} if len(key) >= 2 else ())
-    trimmed = _GENERIC_SUFFIX.sub("", _GENERIC_PREFIX.sub("", text))
-    variants = {text, trimmed, _GENERIC_SUFFIX.sub("", text), _GENERIC_PREFIX.sub("", text)}
+    without_prefix = _GENERIC_PREFIX.sub("", text)
+    trimmed = _without_generic_suffix(without_prefix)
+    variants = {text, trimmed, _without_generic_suffix(text), without_prefix}
     return frozenset(key for key in map(name_key, variants) if len(key) >= 2)
 
 
