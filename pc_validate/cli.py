@@ -394,13 +394,12 @@ def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
             f"pc-validate: {label}: {printable(held.path)}: not changed to {shown(held.after)} "
             f"({held.rule}): it would bring up {raised}\n"
         )
-    repeated = _repeated_keys(payload)
-    for pointer in repeated:
+    for pointer in result.collapsed:
         err.write(
             f"pc-validate: {label}: {printable(pointer)}: the key was sent more than once; "
             "written once, with its last value (payload.ambiguous_key)\n"
         )
-    if not result.changes and not repeated:
+    if not result.changes and not result.collapsed:
         err.write(f"pc-validate: {label}: nothing to repair\n")
     try:
         text = dumps(result.payload) + "\n"
@@ -411,32 +410,11 @@ def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
         )
         return EXIT_UNUSABLE
     if args.in_place:
-        if result.changes or repeated:
+        if result.changes or result.collapsed:
             _write_atomically(args.input, text)
     else:
         out.write(text)
     return EXIT_VIOLATIONS if result.after.worst() >= _FAIL_RANK[args.fail_on] else EXIT_OK
-
-
-def _repeated_keys(payload: Any) -> list[str]:
-    """JSON Pointers of the keys sent more than once (payload.DuplicateKeys): writing the
-    body back keeps one of each, so `fix` says so rather than dropping them silently."""
-    from pc_validate.engine import pointer_token
-    from pc_validate.payload import DuplicateKeys
-
-    found: list[str] = []
-    pending: list[tuple[Any, str]] = [(payload, "")]
-    while pending:
-        value, pointer = pending.pop()
-        if isinstance(value, DuplicateKeys):
-            found += [f"{pointer}/{pointer_token(key)}" for key in value.repeated]
-        if isinstance(value, dict):
-            pending += [
-                (item, f"{pointer}/{pointer_token(str(key))}") for key, item in value.items()
-            ]
-        elif isinstance(value, list):
-            pending += [(item, f"{pointer}/{index}") for index, item in enumerate(value)]
-    return sorted(found)
 
 
 def _write_atomically(name: str, text: str) -> None:

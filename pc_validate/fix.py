@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pc_validate.engine import Validator
-from pc_validate.payload import parse
+from pc_validate.engine import Validator, pointer_token
+from pc_validate.payload import DuplicateKeys, parse
 from pc_validate.report import Report, Violation
 
 
@@ -67,6 +67,9 @@ class Repair:
     withheld: list[Withheld]
     before: Report
     after: Report
+    #: JSON Pointers of the keys the body sent more than once (parsed from JSON text):
+    #: `payload` holds each once, with its last value, as any JSON writer will write it
+    collapsed: tuple[str, ...] = ()
 
 
 def normalize(
@@ -138,7 +141,7 @@ def repair(
             break  # the report changed: look at its violations afresh
         else:
             break
-    return Repair(work, changes, list(withheld.values()), before, report)
+    return Repair(work, changes, list(withheld.values()), before, report, _repeated_keys(payload))
 
 
 def _candidates(report: Report, autofix: set[str]) -> list[Violation]:
@@ -171,3 +174,20 @@ def _replace(document: Any, pointer: str, value: Any) -> Any:
     old = node[tokens[-1]]
     node[tokens[-1]] = value
     return old
+
+
+def _repeated_keys(payload: Any) -> tuple[str, ...]:
+    """JSON Pointers of the keys sent more than once (payload.DuplicateKeys), sorted."""
+    found: list[str] = []
+    pending: list[tuple[Any, str]] = [(payload, "")]
+    while pending:
+        value, pointer = pending.pop()
+        if isinstance(value, DuplicateKeys):
+            found += [f"{pointer}/{pointer_token(key)}" for key in value.repeated]
+        if isinstance(value, dict):
+            pending += [
+                (item, f"{pointer}/{pointer_token(str(key))}") for key, item in value.items()
+            ]
+        elif isinstance(value, list):
+            pending += [(item, f"{pointer}/{index}") for index, item in enumerate(value)]
+    return tuple(sorted(found))

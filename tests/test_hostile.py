@@ -146,6 +146,7 @@ from conftest import VALID_US_PAYLOAD
 
 from pc_validate import validate
 from pc_validate.cli import main
+from pc_validate.fix import repair
 from pc_validate.payload import MAX_DEPTH, DuplicateKeys, PayloadError, parse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -937,7 +938,17 @@ def test_a_key_sent_twice_is_reported_by_the_command() -> None:
 
 def test_fix_does_not_silently_drop_a_repeated_key() -> None:
     result = run("fix", "-", stdin=_case_duplicate())
-    assert "email" in result.err and "nothing to repair" not in result.err
+    assert f"{EMAIL_PATH}: the key was sent more than once; written once" in result.err
+    assert "nothing to repair" not in result.err
+
+
+def test_repair_names_the_keys_it_writes_once() -> None:
+    """The Python API says what writing the repaired body back collapses: only keys sent
+    more than once, not keys that differ in case (both are kept)."""
+    assert repair(_case_duplicate()).collapsed == (EMAIL_PATH,)
+    assert repair(_case_other_case()).collapsed == ()
+    assert repair(parse(_case_duplicate())).collapsed == (EMAIL_PATH,)
+    assert repair(json.loads(_case_duplicate())).collapsed == ()  # json.loads forgot them
 
 
 # --- the heaviest, in a real process with bounded memory and time ------------------------------
