@@ -121,7 +121,12 @@ are still validated and the bad one is counted as unreadable with its own line a
 for every entry above that is a whole record (NaN, deep nesting, long numbers, NUL, bad
 bytes, lone surrogates...). A JSON array element whose syntax is broken (a comment, garbage
 between elements) ends the array instead: it is reported with "the rest of the array was not
-read" (its extent cannot be trusted); JSON Lines go on with the next line.
+read" (its extent cannot be trusted); JSON Lines go on with the next line. Where the
+readers' 1 MB buffer ends makes no difference: an escape, a surrogate pair, a number or a
+run of bad bytes cut by it is read as a whole (test_fuzz_targets.py reads arrays at every
+chunk size), and bad bytes are named alike by validate(), the JSON reader and JSON Lines.
+A CSV file whose first row names no known field is unreadable ("is the header row
+missing?"), so a row of customer data never becomes column names.
 """
 
 from __future__ import annotations
