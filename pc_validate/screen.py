@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pc_validate.model import MISSING, FieldPath, Finding, ObjectNode, ascii_upper
+from pc_validate.model import MISSING, FieldPath, Finding, ObjectNode, ascii_upper, fold
 
 if TYPE_CHECKING:
     from pc_validate.engine import Validator, _FieldPlan, _FieldRule, _ObjectRule
@@ -165,7 +165,7 @@ class _Generator:
             self.emit(1, f"o{j} = None")
             self.emit(1, f"{value} = MISSING")
             self.emit(1, f"if o{parent} is not None:")
-            self.emit(2, f"k = i{parent}.get({path[-1].lower()!r})")
+            self.emit(2, f"k = i{parent}.get({fold(path[-1])!r})")
             self.emit(2, "if k is not None:")
             self.emit(3, f"{value} = o{parent}[k]")
             self.emit(3, f"if isinstance({value}, dict):")
@@ -173,7 +173,7 @@ class _Generator:
         keys_only = [rule.check for rule in rules if rule.rule.check in KEYS_ONLY]
         unscreened = (
             {
-                name.lower(): _JSON_TYPES.get(kind)
+                fold(name): _JSON_TYPES.get(kind)
                 for name_path, kind in self.types.items()
                 if name_path and name_path[:-1] == path and name_path not in self.local
                 for name in [name_path[-1]]
@@ -207,7 +207,7 @@ class _Generator:
             self.emit(2, " = ".join(names) + " = MISSING")
             self.emit(1, "else:")
             for path, name in zip(paths, names, strict=True):
-                self.emit(2, f"k = i{j}.get({path[-1].lower()!r})")
+                self.emit(2, f"k = i{j}.get({fold(path[-1])!r})")
                 self.emit(2, f"{name} = MISSING if k is None else o{j}[k]")
 
     def _conditions(self) -> None:

@@ -149,6 +149,45 @@ rules:
         _assert_same(validator, payload)
 
 
+def test_field_names_beyond_ascii_are_looked_up_as_the_engine_folds_them(
+    tmp_path: Path,
+) -> None:
+    """Keys match in ASCII letter case only (model.fold), through the screen too."""
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        """
+fields:
+  Ärger: string
+  companyProfile.Größe: string
+rules:
+  - id: custom.aerger.length
+    severity: warning
+    description: Short.
+    source: house rule
+    field: Ärger
+    check: length
+    params: {max: 3}
+  - id: custom.groesse.length
+    severity: warning
+    description: Short.
+    source: house rule
+    field: companyProfile.Größe
+    check: length
+    params: {max: 3}
+""",
+        encoding="utf-8",
+    )
+    validator = _screened(rules=[extra])
+    for key, inner in (("Ärger", "Größe"), ("ärger", "GRößE"), ("ÄRGER", "größe")):
+        payload = copy.deepcopy(VALID_US_PAYLOAD)
+        payload[key] = "toolong"
+        payload["companyProfile"][inner] = "toolong"
+        _assert_same(validator, payload)
+    payload = copy.deepcopy(VALID_US_PAYLOAD)
+    payload["Ärger"] = "toolong"
+    assert "custom.aerger.length" in {v.rule for v in validator.validate(payload).violations}
+
+
 def test_keys_that_are_not_text_are_left_to_the_interpreter() -> None:
     payload: dict[Any, Any] = copy.deepcopy(VALID_US_PAYLOAD)
     payload[1] = "one"
