@@ -17,8 +17,12 @@ from pc_validate.checks import REGISTRY, BuildContext
 from pc_validate.checks.keys import json_type
 from pc_validate.messages import REDACTED_VALUE, render, template_for
 from pc_validate.model import (
+    MEMO_KEPT,
+    MEMO_TRIAL,
     MISSING,
     SEVERITY_RANK,
+    SHAPE_KEYS_AT_MOST,
+    SHAPES_KEPT,
     Catalog,
     Condition,
     FieldPath,
@@ -42,15 +46,13 @@ def pointer_token(key: str) -> str:
 #: Key indexes by object shape (its keys in order). Records of one export share a handful of
 #: shapes, so the case-folding is done once per shape, not once per payload.
 _SHAPES: dict[tuple[str, ...], tuple[dict[str, str], list[tuple[str, ...]]]] = {}
-_SHAPES_KEPT = 4096
-_SHAPE_KEYS_AT_MOST = 64
 
 
 def index_object(value: dict[Any, Any], path: FieldPath, pointer: str) -> ObjectNode:
     if type(value) is DuplicateKeys:
         return _index_repeating(value, path, pointer)
     shape = tuple(value)
-    cached = _SHAPES.get(shape) if len(shape) <= _SHAPE_KEYS_AT_MOST else None
+    cached = _SHAPES.get(shape) if len(shape) <= SHAPE_KEYS_AT_MOST else None
     if cached is not None:
         return ObjectNode(value, path, pointer, cached[0], cached[1], shape)
     if not all(type(key) is str for key in value):
@@ -66,8 +68,8 @@ def index_object(value: dict[Any, Any], path: FieldPath, pointer: str) -> Object
         for key in value:
             groups.setdefault(fold(key), []).append(key)
         collisions = [tuple(group) for group in groups.values() if len(group) > 1]
-    if len(shape) <= _SHAPE_KEYS_AT_MOST:
-        if len(_SHAPES) >= _SHAPES_KEPT:
+    if len(shape) <= SHAPE_KEYS_AT_MOST:
+        if len(_SHAPES) >= SHAPES_KEPT:
             _SHAPES.clear()
         _SHAPES[shape] = (keys, collisions)
     return ObjectNode(value, path, pointer, keys, collisions, shape)
@@ -97,13 +99,9 @@ class _FieldRule:
     context_at: tuple[int, ...] = ()
 
 
-#: Outcomes remembered per field: values such as cultures, countries and states repeat
-#: across payloads, and every check is a pure function of the value and its context.
-_MEMO_KEPT = 2048
+#: Outcomes are remembered per field (model.MEMO_KEPT; every check is a pure function of the
+#: value and its context), for text of at most this many characters.
 _MEMO_TEXT_AT_MOST = 128
-#: A field whose values rarely repeat (names, emails) stops being remembered after this many
-#: look-ups with fewer than a quarter of them found.
-_MEMO_TRIAL = 1024
 _MEMOIZABLE = (str, bool, int, float, type(None), type(MISSING))
 
 
@@ -159,10 +157,10 @@ class _FieldPlan:
                 results.append((entry, finding))
         outcome = tuple(results)
         if key is not None and memo is not None:
-            if len(memo) >= _MEMO_KEPT:
+            if len(memo) >= MEMO_KEPT:
                 memo.clear()
             memo[key] = outcome
-            if self.lookups >= _MEMO_TRIAL and self.hits * 4 < self.lookups:
+            if self.lookups >= MEMO_TRIAL and self.hits * 4 < self.lookups:
                 self.memo = None  # values do not repeat here: remembering only costs
         return outcome
 
@@ -412,15 +410,17 @@ class Validator:
 
     def _clean_params(self, finding: Finding) -> dict[str, Any]:
         """report.clean of a finding's params, remembered per finding: checks return the same
-        finding object for the same value, and some params hold long lists (allowed states)."""
+        finding object for the same value, and some params hold long lists (allowed states).
+        The entry keeps its finding alive, so the id stays its own; violations share the
+        params, and nothing changes them."""
         found = self._cleaned.get(id(finding))
-        if found is not None and found[0] is finding:
-            return dict(found[1])
+        if found is not None:
+            return found[1]
         params: dict[str, Any] = clean(finding.params)
         if len(self._cleaned) >= _CLEANED_KEPT:
             self._cleaned.clear()
-        self._cleaned[id(finding)] = (finding, params)  # kept alive, so its id stays its own
-        return dict(params)
+        self._cleaned[id(finding)] = (finding, params)
+        return params
 
     def _violation(
         self,
@@ -435,22 +435,22 @@ class Validator:
     ) -> Violation:
         """The violation of a finding, remembered: the same bad value (a country "UK", a
         missing email) in the same place gives the same violation, and writing one costs more
-        than all the checks of a clean payload. Violations are immutable, so they are shared."""
+        than all the checks of a clean payload. Violations are immutable, so they are shared;
+        an entry keeps its finding alive, so the ids in its key stay their own."""
         conditions = tuple(data.value(c.field) for c in rule.when) if rule.when and data else ()
-        if not (_rememberable(value) and all(_rememberable(c) for c in conditions)):
-            return self._write_violation(
-                rule, finding, field, pointer, value, data, redact, language
-            )
-        key = (id(rule), id(finding), pointer, type(value), value, conditions, redact, language)
-        found = self._violations.get(key)
-        if found is not None and found[0] is finding:
-            return found[1]
+        key = None
+        if _rememberable(value) and all(_rememberable(c) for c in conditions):
+            key = (id(rule), id(finding), pointer, type(value), value, conditions, redact, language)
+            found = self._violations.get(key)
+            if found is not None:
+                return found[1]
         violation = self._write_violation(
-            rule, finding, field, pointer, value, data, redact, language
+            rule, finding, field, pointer, value, conditions, redact, language
         )
-        if len(self._violations) >= _VIOLATIONS_KEPT:
-            self._violations.clear()
-        self._violations[key] = (finding, violation)  # kept alive, so its id stays its own
+        if key is not None:
+            if len(self._violations) >= _VIOLATIONS_KEPT:
+                self._violations.clear()
+            self._violations[key] = (finding, violation)
         return violation
 
     def _write_violation(
@@ -460,7 +460,7 @@ class Validator:
         field: FieldPath,
         pointer: str,
         value: Any,
-        data: _Payload | None,
+        conditions: tuple[Any, ...],
         redact: bool,
         language: str,
     ) -> Violation:
@@ -474,7 +474,7 @@ class Validator:
             field=self.catalog.dotted(field),
             value=_quote(shown, redact),
             suggestion=_quote(suggestion, redact) if suggestion is not None else "",
-            condition=_condition_text(rule, data, self.catalog, redact),
+            condition=_condition_text(rule, conditions, self.catalog, redact),
             key_pointer=f'"{printable(finding.key or "")}"' if not redact else "a key",
         )
         template = template_for(rule.id, finding.template, rule.message, language, redact)
@@ -533,12 +533,13 @@ def _quote(value: Any, redact: bool) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _condition_text(rule: Rule, data: _Payload | None, catalog: Catalog, redact: bool) -> str:
-    if not rule.when or data is None:
+def _condition_text(rule: Rule, conditions: tuple[Any, ...], catalog: Catalog, redact: bool) -> str:
+    """How a conditional rule's message names its condition (`conditions`: the values of
+    its `when` fields, none when the payload was not read)."""
+    if not conditions:
         return ""
     parts = []
-    for condition in rule.when:
-        value = data.value(condition.field)
+    for condition, value in zip(rule.when, conditions, strict=True):
         name = catalog.dotted(condition.field)
         if redact or not isinstance(value, str):
             parts.append(f"for this {name}")

@@ -29,6 +29,16 @@ CODES: Final = frozenset(
     }
 )
 
+#: Caches by object shape (its keys in order) keep this many shapes of at most this many keys:
+#: records of one export share a handful of shapes.
+SHAPES_KEPT: Final = 4096
+SHAPE_KEYS_AT_MOST: Final = 64
+#: Values remembered per field (values such as cultures, countries and states repeat across
+#: payloads); a field whose values rarely repeat (names, emails) stops being remembered after
+#: a trial of this many look-ups.
+MEMO_KEPT: Final = 2048
+MEMO_TRIAL: Final = 1024
+
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
 

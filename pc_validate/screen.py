@@ -15,7 +15,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pc_validate.model import MISSING, FieldPath, Finding, ObjectNode, ascii_upper, fold
+from pc_validate.checks.keys import JSON_TYPES
+from pc_validate.model import (
+    MEMO_KEPT,
+    MEMO_TRIAL,
+    MISSING,
+    SHAPE_KEYS_AT_MOST,
+    SHAPES_KEPT,
+    FieldPath,
+    Finding,
+    ObjectNode,
+    ascii_upper,
+    fold,
+)
 
 if TYPE_CHECKING:
     from pc_validate.engine import Validator, _FieldPlan, _FieldRule, _ObjectRule
@@ -24,15 +36,6 @@ if TYPE_CHECKING:
 KEYS_ONLY = frozenset({"known_fields", "distinct_keys"})
 #: Object-scope kinds that judge each known key's value alone: inlined per field below.
 PER_KEY = frozenset({"declared_types", "surrounding_whitespace"})
-_PYTHON_TYPES = {"object": "dict", "array": "list", "string": "str", "boolean": "bool"}
-_JSON_TYPES: Mapping[str, type] = {"object": dict, "array": list, "string": str, "boolean": bool}
-#: Values remembered as clean per field, and the trial after which a field whose values do
-#: not repeat stops being remembered.
-_MEMO_KEPT = 2048
-_TRIAL = 1024
-
-_SHAPES_KEPT = 4096
-_SHAPE_KEYS_AT_MOST = 64
 
 Screen = Callable[[dict[str, Any]], "list[int] | None"]
 
@@ -72,6 +75,7 @@ class _Generator:
         self.object_rules: list[_ObjectRule] = validator._object_rules
         self.index_object = index_object
         self.names: dict[str, Any] = {"MISSING": MISSING, "upper": ascii_upper}
+        self.names.update({f"T_{kind}": types for kind, types in JSON_TYPES.items()})
         self.lines: list[str] = []
         self.local: dict[FieldPath, str] = {}
 
@@ -117,7 +121,7 @@ class _Generator:
         review = self._reviewer()
         calls, reviewer = self.constant(self.calls), self.constant(review)
         self.emit(1, f"{calls}[0] += 1")
-        self.emit(1, f"if {calls}[0] >= {_TRIAL}:")
+        self.emit(1, f"if {calls}[0] >= {MEMO_TRIAL}:")
         self.emit(2, f"{reviewer}()")
         for j, path in enumerate(self.objects):
             self._object(j, path, rules_at[j], per_key[j])
@@ -139,7 +143,7 @@ class _Generator:
         return screen
 
     def _reviewer(self) -> Callable[[], None]:
-        """Count calls; every _TRIAL calls, stop remembering the fields whose values do not
+        """Count calls; every MEMO_TRIAL calls, stop remembering the fields whose values do not
         repeat (names, email addresses): there remembering only costs."""
         self.remembering = [True] * len(self.plans)
         self.learned = [0] * len(self.plans)
@@ -148,7 +152,7 @@ class _Generator:
 
         def review() -> None:
             for i, count in enumerate(learned):
-                if count * 4 > _TRIAL * 3:
+                if count * 4 > MEMO_TRIAL * 3:
                     remembering[i] = False
                 learned[i] = 0
             calls[0] = 0
@@ -173,7 +177,7 @@ class _Generator:
         keys_only = [rule.check for rule in rules if rule.rule.check in KEYS_ONLY]
         unscreened = (
             {
-                fold(name): _JSON_TYPES.get(kind)
+                fold(name): JSON_TYPES.get(kind)
                 for name_path, kind in self.types.items()
                 if name_path and name_path[:-1] == path and name_path not in self.local
                 for name in [name_path[-1]]
@@ -295,7 +299,7 @@ class _Generator:
         for line in judge:
             self.emit(4, line)
         self.emit(4, "if not (p or q):")
-        self.emit(5, f"if len({memo}) >= {_MEMO_KEPT}:")
+        self.emit(5, f"if len({memo}) >= {MEMO_KEPT}:")
         self.emit(6, f"{memo}.clear()")
         self.emit(5, f"{memo}.add(key)")
         self.emit(5, f"{learned}[{i}] += 1")
@@ -329,10 +333,10 @@ def _key_tests(value: str, per_key: frozenset[str], declared: str | None) -> lis
             tests.append(
                 f"(kind is not None and {value} is not None and not isinstance({value}, kind))"
             )
-        elif declared in _PYTHON_TYPES:
+        elif declared in JSON_TYPES:
             tests.append(
                 f"({value} is not MISSING and {value} is not None and "
-                f"not isinstance({value}, {_PYTHON_TYPES[declared]}))"
+                f"not isinstance({value}, T_{declared}))"
             )
     return tests
 
@@ -340,7 +344,7 @@ def _key_tests(value: str, per_key: frozenset[str], declared: str | None) -> lis
 def _shape_learner(
     path: FieldPath,
     keys_only: list[Callable[[ObjectNode], list[Finding]]],
-    unscreened: Mapping[str, type | None],
+    unscreened: Mapping[str, tuple[type, ...] | None],
     index_object: Callable[[dict[Any, Any], FieldPath, str], ObjectNode],
 ) -> tuple[dict[tuple[str, ...], Any], Callable[[dict[Any, Any]], Any]]:
     """A per-shape cache and its filler: the key index, whether the keys-only rules pass, and
@@ -356,8 +360,8 @@ def _shape_learner(
             (key, unscreened[folded]) for folded, key in node.keys.items() if folded in unscreened
         )
         found = (node.keys, clean, extras)
-        if len(node.shape) <= _SHAPE_KEYS_AT_MOST:
-            if len(cache) >= _SHAPES_KEPT:
+        if len(node.shape) <= SHAPE_KEYS_AT_MOST:
+            if len(cache) >= SHAPES_KEPT:
                 cache.clear()
             cache[node.shape] = found
         return found

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pc_validate.checks import BuildContext, ObjectCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
-from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, fold
+from pc_validate.model import SHAPES_KEPT, Catalog, FieldPath, Finding, ObjectNode, fold
 
 _T = TypeVar("_T")
 
@@ -30,9 +30,6 @@ def suggest_key(key: str, known: Mapping[str, str]) -> str | None:
 #: Unknown keys reported one by one per object; the rest are counted in one more finding.
 UNKNOWN_KEYS_LISTED = 50
 
-#: Per-shape results kept by the checks below that depend on an object's keys only.
-_SHAPES_KEPT = 4096
-
 
 def _by_shape(
     compute: Callable[[ObjectNode], _T],
@@ -47,7 +44,7 @@ def _by_shape(
         key = (node.path, node.shape)
         found = cache.get(key)
         if found is None:
-            if len(cache) >= _SHAPES_KEPT:
+            if len(cache) >= SHAPES_KEPT:
                 cache.clear()
             found = cache[key] = compute(node)
         return found
@@ -118,7 +115,7 @@ def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     return check
 
 
-_JSON_TYPES: Mapping[str, tuple[type, ...]] = {
+JSON_TYPES: Mapping[str, tuple[type, ...]] = {
     "object": (dict,),
     "array": (list,),
     "string": (str,),
@@ -168,7 +165,7 @@ def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
                 continue
             field_path = (*node.path, name)
             declared = catalog.types[field_path]
-            wanted = _JSON_TYPES.get(declared)
+            wanted = JSON_TYPES.get(declared)
             if wanted is not None:
                 typed.append((key, wanted, declared))
         return typed
