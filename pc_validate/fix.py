@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pc_validate.api import validator_for
 from pc_validate.engine import Validator, pointer_token
 from pc_validate.payload import DuplicateKeys, parse
 from pc_validate.report import Report, Violation
@@ -98,8 +99,6 @@ def repair(
     validator: Validator | None = None,
 ) -> Repair:
     """Like normalize(), with the repairs withheld and the reports before and after."""
-    from pc_validate.api import validator_for
-
     validator = validator or validator_for(rules, disable, cloud)
     if isinstance(payload, str | bytes | bytearray):
         payload = parse(payload)
@@ -111,6 +110,7 @@ def repair(
     tried: set[tuple[str, str, str]] = set()
     # Each kept repair removes a violation and adds none, so this ends.
     while True:
+        current = _identities(report)
         for violation in _candidates(report, autofix):
             identity = (violation.rule, violation.path, violation.code)
             if identity in tried:
@@ -124,7 +124,7 @@ def repair(
             after = _identities(trial_report)
             if identity in after:
                 continue  # the repair did not repair: not certain after all
-            new = sorted(after - _identities(report))
+            new = sorted(after - current)
             if new:
                 withheld[(violation.rule, violation.path)] = Withheld(
                     violation.path,

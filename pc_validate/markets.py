@@ -151,6 +151,12 @@ def name_keys(text: str) -> frozenset[str]:
     return frozenset(key for key in map(name_key, variants) if len(key) >= 2)
 
 
+@functools.lru_cache(maxsize=4096)
+def text_keys(text: str) -> frozenset[str]:
+    """Every key `text` matches under: name_keys, and its own key even when that is short."""
+    return name_keys(text) | {name_key(text)}
+
+
 @dataclass(eq=False)
 class Market:
     """One market's data, checked for shape; patterns and look-ups are built on first use."""
@@ -241,8 +247,7 @@ class Market:
     def _find_state(self, text: str) -> frozenset[str]:
         text = text.strip()
         index = self._state_index()
-        keys = set(name_keys(text))
-        keys.add(name_key(text))
+        keys = set(text_keys(text))
         prefix = f"{self.code}-"
         if text[: len(prefix)].upper() == prefix:  # a full ISO 3166-2 code, e.g. "JP-13"
             keys.add(name_key(text[len(prefix) :]))

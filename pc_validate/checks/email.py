@@ -36,7 +36,7 @@ def certainly_valid(address: str) -> bool:
         return False
     domain = match["domain"]
     return (
-        len(address) <= 254
+        len(address) <= MAX_ADDRESS
         and len(match["local"]) <= 64
         and len(domain) <= 253
         and "--" not in domain

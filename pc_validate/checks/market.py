@@ -13,7 +13,7 @@ from typing import Any
 
 from pc_validate.checks import BuildContext, Param, check_kind
 from pc_validate.checks.suggest import worth_suggesting
-from pc_validate.markets import PARTS, Market, markets, name_key, name_keys
+from pc_validate.markets import PARTS, Market, markets, name_keys, text_keys
 from pc_validate.model import MISSING, Finding, ascii_upper, fold
 
 _COUNTRY = Param("field", "the address country field (its market's data is used)", required=True)
@@ -137,8 +137,8 @@ def market_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
             return None
         if market.find_state(value):
             return None
-        keys = name_keys(value) | {name_key(value)}
-        if city and worth_suggesting(city) and keys & (name_keys(city) | {name_key(city)}):
+        keys = text_keys(value)
+        if city and worth_suggesting(city) and keys & text_keys(city):
             return None  # a city-state written twice: "Singapore", "Moscow"
         if keys & name_keys(market.name):
             return None  # the territory itself: "Hong Kong" for Hong Kong SAR
@@ -215,8 +215,7 @@ def market_culture(params: Mapping[str, Any], ctx: BuildContext) -> Any:
         same = [c for c in market.cultures if fold(c).split("-", 1)[0] == language]
         hint = same[0] if same else market.cultures[0]
         info = {"cultures": list(market.cultures), "cultures_text": ", ".join(market.cultures)}
-        template = "market.culture_suggest" if hint else "market.culture"
-        return Finding("unsupported_value", template, info, hint)
+        return Finding("unsupported_value", "market.culture_suggest", info, hint)
 
     return check
 

@@ -25,12 +25,6 @@ _AUTHORITY = {
 }
 
 
-def _phone_regions() -> frozenset[str]:
-    import phonenumbers
-
-    return frozenset(phonenumbers.SUPPORTED_REGIONS)
-
-
 def _judges(rule: Rule) -> Callable[[Market], bool] | None:
     """Whether the rule can judge a market's addresses; None when it is not country-specific."""
     kind = rule.check
@@ -51,7 +45,9 @@ def _judges(rule: Rule) -> Callable[[Market], bool] | None:
         kinds: Mapping[str, Any] = rule.params["kinds"]
         return lambda m: m.code in kinds
     if kind == "phone_number":
-        regions = _phone_regions()
+        from pc_validate.checks.numbers import phone_regions
+
+        regions = phone_regions()
         return lambda m: m.code in regions
     if any(condition.field == _COUNTRY for condition in rule.when):
         return lambda m: True
