@@ -200,6 +200,23 @@ def _quantifier_spans(source: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _children(op: Any, av: Any) -> tuple[Any, ...]:
+    """The item sequences directly inside one parsed item (lookarounds included)."""
+    if op in _REPEATS:
+        return (av[2],)
+    if op is _BRANCH:
+        return tuple(av[1])
+    if op is _SUBPATTERN:
+        return (av[-1],)
+    if op is _ATOMIC_GROUP:
+        return (av,)
+    if op in (_ASSERT, _ASSERT_NOT):
+        return (av[1],)
+    if op is _GROUPREF_EXISTS:
+        return (av[1],) if av[2] is None else (av[1], av[2])
+    return ()
+
+
 def _repeat_order(tree: Any) -> tuple[dict[int, int], dict[int, int]]:
     """Number the repeat nodes in post-order (the order of their quantifiers in the source);
     also their nesting depth. Keyed by id() of the node's argument tuple."""
@@ -208,23 +225,12 @@ def _repeat_order(tree: Any) -> tuple[dict[int, int], dict[int, int]]:
 
     def walk(items: Iterable[Any], level: int) -> None:
         for op, av in items:
-            if op in _REPEATS:
-                walk(av[2], level + 1)
+            repeat = op in _REPEATS
+            for child in _children(op, av):
+                walk(child, level + repeat)
+            if repeat:
                 order[id(av)] = len(order)
                 depth[len(order) - 1] = level
-            elif op is _BRANCH:
-                for branch in av[1]:
-                    walk(branch, level)
-            elif op is _SUBPATTERN:
-                walk(av[-1], level)
-            elif op is _ATOMIC_GROUP:
-                walk(av, level)
-            elif op in (_ASSERT, _ASSERT_NOT):
-                walk(av[1], level)
-            elif op is _GROUPREF_EXISTS:
-                walk(av[1], level)
-                if av[2] is not None:
-                    walk(av[2], level)
 
     walk(tree, 0)
     return order, depth
@@ -246,21 +252,8 @@ def _collect_chars(items: Iterable[Any], found: set[str]) -> None:
                     codes.append(arg)
                 elif kind is _RANGE:
                     codes.extend((arg[0] - 1, arg[0], arg[1], arg[1] + 1))
-        elif op in _REPEATS:
-            _collect_chars(av[2], found)
-        elif op is _BRANCH:
-            for branch in av[1]:
-                _collect_chars(branch, found)
-        elif op is _SUBPATTERN:
-            _collect_chars(av[-1], found)
-        elif op is _ATOMIC_GROUP:
-            _collect_chars(av, found)
-        elif op in (_ASSERT, _ASSERT_NOT):
-            _collect_chars(av[1], found)
-        elif op is _GROUPREF_EXISTS:
-            _collect_chars(av[1], found)
-            if av[2] is not None:
-                _collect_chars(av[2], found)
+        for child in _children(op, av):
+            _collect_chars(child, found)
         for code in codes:
             if 0 <= code <= sys.maxunicode:
                 char = chr(code)
@@ -422,14 +415,8 @@ class _Analysis:
                 elif op in _REPEATS:
                     body = self.size(av[2])
                     total += body * _copies(av[0], av[1], body)[0]
-                elif op is _BRANCH:
-                    total += sum(self.size(branch) for branch in av[1])
-                elif op is _SUBPATTERN:
-                    total += self.size(av[-1])
-                elif op is _ATOMIC_GROUP:
-                    total += self.size(av)
-                elif op is _GROUPREF_EXISTS:
-                    total += self.size(av[1]) + (self.size(av[2]) if av[2] is not None else 0)
+                elif op not in (_ASSERT, _ASSERT_NOT):  # a lookaround is an automaton apart
+                    total += sum(self.size(child) for child in _children(op, av))
             self._sizes[key] = min(total, _MAX_STATES + 1)
         return self._sizes[key]
 
@@ -449,16 +436,10 @@ class _Analysis:
             if op in _REPEATS:
                 body = self.longest(av[2])
                 found = body and (_NO_LIMIT if av[1] == _MAXREPEAT else av[1] * body)
-            elif op is _BRANCH:
-                found = max(self.longest(branch) for branch in av[1])
-            elif op is _SUBPATTERN:
-                found = self.longest(av[-1])
-            elif op is _ATOMIC_GROUP:
-                found = self.longest(av)
-            elif op is _GROUPREF_EXISTS:
-                found = max(self.longest(av[1]), self.longest(av[2]) if av[2] is not None else 0)
-            else:
+            elif op in (_ASSERT, _ASSERT_NOT):
                 found = 0
+            else:
+                found = max((self.longest(child) for child in _children(op, av)), default=0)
             self._longest[key] = min(found, _NO_LIMIT)
         return self._longest[key]
 
