@@ -15,7 +15,7 @@ import json
 import random
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TextIO
 
 #: Per country: culture, language, city, state, postal code, phone, registration number.
 _MARKETS: list[dict[str, str]] = [
@@ -164,6 +164,12 @@ def bodies(count: int, seed: int = 2026, invalid_share: float = 0.3) -> Iterator
         yield body
 
 
+def write_jsonl(out: TextIO, count: int, seed: int = 2026, invalid_share: float = 0.3) -> None:
+    """The corpus as JSON Lines, one body a line."""
+    for body in bodies(count, seed, invalid_share):
+        out.write(json.dumps(body, ensure_ascii=False) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -173,8 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     with out:
-        for body in bodies(args.count, args.seed, args.invalid_share):
-            out.write(json.dumps(body, ensure_ascii=False) + "\n")
+        write_jsonl(out, args.count, args.seed, args.invalid_share)
     return 0
 
 

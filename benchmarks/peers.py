@@ -14,6 +14,7 @@ formats, suggestions, and the JSON Pointers as sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -148,6 +149,7 @@ def pydantic_validator() -> Callable[[Any], list[str]]:
     us_states = frozenset(sets["us_states"])
     phone_countries = frozenset(sets["phone_required_countries"])
     registration_countries = frozenset(sets["registration_number_countries"])
+    zip_code = re.compile(r"\d{5}(-\d{4})?")
     Name = Annotated[str, Field(min_length=1, max_length=50)]
 
     class Address(BaseModel):
@@ -170,9 +172,7 @@ def pydantic_validator() -> Callable[[Any], list[str]]:
                     raise ValueError("city, state and postalCode are required in the US")
                 if self.state.upper() not in us_states:
                     raise ValueError("not a US state")
-                import re
-
-                if not re.fullmatch(r"\d{5}(-\d{4})?", self.postalCode):
+                if not zip_code.fullmatch(self.postalCode):
                     raise ValueError("not a ZIP code")
             if country in phone_countries and not self.phoneNumber:
                 raise ValueError("phoneNumber is required")
