@@ -74,32 +74,18 @@ _CLEAN_OUTCOME = ("valid", (0, 0, 0), -1)
 
 def _checked(record: Record, validator: Any, settings: Settings) -> Outcome:
     """One record's outcome; a clean record as a JSON line skips the result dict."""
-    if settings.as_line and type(record) is Body:
-        try:
-            payload = record.parsed()
-        except PayloadError:
-            pass  # reported by _result, which parses again: rare, and one place says how
-        else:
-            report: Report = validator.validate(payload, redact=settings.redact)
-            if not report.violations:
-                return Outcome(*_CLEAN_OUTCOME, _clean_line(record.where))
-            where = record.where
-            result = report.result_dict(where.input, where.index, where.line, where.row)
-            return _outcome(result, settings)
-    return _outcome(_result(record, validator, settings), settings)
-
-
-def _result(record: Record, validator: Any, settings: Settings) -> dict[str, Any]:
     where = record.where
     if isinstance(record, Unreadable):
-        return _unreadable(where, record.reason, record.line, record.column)
+        return _outcome(_unreadable(where, record.reason, record.line, record.column), settings)
     try:
         payload = record.parsed()
     except PayloadError as exc:
         line = exc.line if where.line is None or exc.line is None else where.line + exc.line - 1
-        return _unreadable(where, exc.reason, line, exc.column)
+        return _outcome(_unreadable(where, exc.reason, line, exc.column), settings)
     report: Report = validator.validate(payload, redact=settings.redact)
-    return report.result_dict(where.input, where.index, where.line, where.row)
+    if settings.as_line and not report.violations:
+        return Outcome(*_CLEAN_OUTCOME, _clean_line(where))
+    return _outcome(report.result_dict(where.input, where.index, where.line, where.row), settings)
 
 
 def _unreadable(
@@ -129,6 +115,12 @@ def _outcome(result: dict[str, Any], settings: Settings) -> Outcome:
     return Outcome(result["status"], trio, worst, body)
 
 
+def _validator(settings: Settings) -> Any:
+    from pc_validate.api import validator_for
+
+    return validator_for(settings.rules, settings.disable, settings.cloud)
+
+
 # --- in this process --------------------------------------------------------------------------
 
 
@@ -136,10 +128,7 @@ def validate_serially(
     records: Iterable[Record], settings: Settings, validator: Any = None
 ) -> Iterator[Outcome]:
     if validator is None:
-        from pc_validate.engine import Validator
-        from pc_validate.rules import load_rules
-
-        validator = Validator(load_rules(settings.rules, settings.disable, cloud=settings.cloud))
+        validator = _validator(settings)
     for record in records:
         yield _checked(record, validator, settings)
 
@@ -152,13 +141,8 @@ _worker_settings: Settings | None = None
 
 def _start_worker(settings: Settings) -> None:
     global _worker_validator, _worker_settings
-    from pc_validate.engine import Validator
-    from pc_validate.rules import load_rules
-
     _worker_settings = settings
-    _worker_validator = Validator(
-        load_rules(settings.rules, settings.disable, cloud=settings.cloud)
-    )
+    _worker_validator = _validator(settings)
 
 
 def _pack(record: Record) -> Any:

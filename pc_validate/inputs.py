@@ -29,6 +29,7 @@ from pc_validate.payload import (
     MARK_ERRORS,
     NonJsonConstant,
     PayloadError,
+    decode,
     describe_bytes,
     encoding_of,
     explain,
@@ -167,12 +168,6 @@ class _Source(io.RawIOBase):
         return data or b""
 
 
-def _position(text: str, index: int, first_line: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + first_line
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
-
-
 def _start(source: _Source, label: str, size: int) -> tuple[str, bytes] | Unreadable:
     """Read the head of an input: its encoding and its bytes after any byte-order mark, or
     why it is not text that pc-validate reads."""
@@ -210,11 +205,9 @@ def _json_lines(source: _Source, label: str) -> Iterator[Record]:
         number += 1
         if isinstance(raw, bytes):
             try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                column = len(raw[: exc.start].decode("utf-8", errors="replace")) + 1
-                reason = describe_bytes(raw[exc.start : exc.start + 4], "utf-8")
-                yield Unreadable(Where(label, index, number), reason, number, column)
+                text = decode(raw, "utf-8")
+            except PayloadError as exc:
+                yield Unreadable(Where(label, index, number), exc.reason, number, exc.column)
                 index += 1
                 continue
         else:
@@ -283,6 +276,7 @@ class _TextChunks:
         self.first_column = 1
         self.eof = False
         self.records = 0
+        self.start = 0
 
     def feed(self, data: bytes) -> None:
         self.buffer += self.decoder.decode(data, final=False)
@@ -305,23 +299,26 @@ class _TextChunks:
 
     def drop(self, index: int) -> None:
         """Forget the buffer up to `index`, keeping count of its lines."""
-        newlines = self.buffer.count("\n", 0, index)
-        if newlines:
-            self.first_line += newlines
-            self.first_column = index - self.buffer.rfind("\n", 0, index)
+        newline = self.buffer.rfind("\n", self.start, index)
+        if newline >= 0:
+            self.first_line += self.buffer.count("\n", self.start, index)
+            self.first_column = index - newline
         else:
-            self.first_column += index
-        self.buffer = self.buffer[index:]
+            self.first_column += index - self.start
+        self.start = index
+        if index > len(self.buffer) // 2:  # amortised: each character is moved at most once
+            self.buffer = self.buffer[index:]
+            self.start = 0
 
     def position(self, index: int) -> tuple[int, int]:
-        line, column = _position(self.buffer, index, self.first_line)
-        if line == self.first_line:
-            column += self.first_column - 1
-        return line, column
+        newline = self.buffer.rfind("\n", self.start, index)
+        if newline < 0:
+            return self.first_line, self.first_column + index - self.start
+        return self.first_line + self.buffer.count("\n", self.start, index), index - newline
 
     def skip_space(self) -> int:
         """Index of the next non-blank character, reading more as needed (-1 at the end)."""
-        index = 0
+        index = self.start
         while True:
             while index < len(self.buffer) and self.buffer[index] in _SPACE:
                 index += 1
@@ -335,7 +332,6 @@ def _json_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Reco
     start = reader.skip_space()
     reader.drop(start + 1)  # past "["
     expect_value = True  # after "[" or ","
-    first = True
     while True:
         index = reader.skip_space()
         if index < 0:
@@ -348,7 +344,7 @@ def _json_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Reco
             )
             return
         char = reader.buffer[index]
-        if char == "]" and (first or not expect_value):
+        if char == "]" and (reader.records == 0 or not expect_value):
             reader.drop(index + 1)
             yield from _after_array(label, reader, encoding)
             return
@@ -390,7 +386,6 @@ def _json_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Reco
         reader.records += 1
         reader.drop(end)
         expect_value = False
-        first = False
 
 
 class _ElementError(Exception):
@@ -425,12 +420,12 @@ def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any
                 raise _ElementError(bad, exc.pos, resumable=True) from None
             if exc.msg.startswith(_TOKEN_ERRORS) and not _cut_escape(reader, exc):
                 # The element's strings still end, so reading can go on after it.
-                raise _ElementError(explain(exc), exc.pos, resumable=True) from None
+                raise _ElementError(explain(exc, reader.start), exc.pos, resumable=True) from None
             # An element cut off by the end of the buffer fails too: read on and retry.
             size = len(reader.buffer) - index
             if size < MAX_RECORD_CHARS and reader.more(size):
                 continue
-            reason = explain(exc)
+            reason = explain(exc, reader.start)
             if not reader.eof:
                 reason += (
                     f"; the element is longer than {MAX_RECORD_CHARS:,} characters, the most "
@@ -547,7 +542,6 @@ def _csv_rows(source: _Source, label: str, types: Mapping[str, str]) -> Iterator
         io.BufferedReader(source), encoding=encoding, errors=MARK_ERRORS, newline=""
     )
     reader = csv.reader(text, strict=True)
-    line = 1
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -566,6 +560,7 @@ def _csv_rows(source: _Source, label: str, types: Mapping[str, str]) -> Iterator
     except _CsvHeaderError as exc:
         yield Unreadable(Where(label, 0, 1, row=1), str(exc), 1)
         return
+    booleans = [types.get(".".join(parts).lower()) == "boolean" for parts in paths]
     line = reader.line_num + 1
     index = 0
     row = 1  # the header; rows are numbered as a spreadsheet shows them
@@ -595,11 +590,13 @@ def _csv_rows(source: _Source, label: str, types: Mapping[str, str]) -> Iterator
                 start,
             )
             continue
-        yield Body(where, payload=_nest(paths, cells, types))
+        yield Body(where, payload=_nest(paths, booleans, cells))
 
 
 def _undecodable_cell(cells: list[str], encoding: str) -> str | None:
     """Why a row holds bytes that are not text, if it does (see payload.MARK_ERRORS)."""
+    if undecodable_at("".join(cells)) is None:
+        return None
     for number, cell in enumerate(cells, 1):
         bad = undecodable_at(cell)
         if bad is not None:
@@ -644,22 +641,17 @@ def _header_paths(header: list[str]) -> list[tuple[str, ...]]:
     return paths
 
 
-def _nest(
-    paths: list[tuple[str, ...]], cells: list[str], types: Mapping[str, str]
-) -> dict[str, Any]:
+def _nest(paths: list[tuple[str, ...]], booleans: list[bool], cells: list[str]) -> dict[str, Any]:
     """A body from one row: empty cells are left out; booleans of boolean fields converted."""
     body: dict[str, Any] = {}
-    for parts, cell in zip(paths, cells, strict=False):
+    for parts, boolean, cell in zip(paths, booleans, cells, strict=False):
         if cell == "":
             continue
         node = body
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         value: Any = cell
-        if types.get(".".join(parts).lower()) == "boolean" and cell.strip().lower() in (
-            "true",
-            "false",
-        ):
-            value = cell.strip().lower() == "true"
+        if boolean and (word := cell.strip().lower()) in ("true", "false"):
+            value = word == "true"
         node[parts[-1]] = value
     return body

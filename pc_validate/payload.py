@@ -208,11 +208,11 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 DECODER: Final = json.JSONDecoder(parse_constant=reject_constant, object_pairs_hook=_object)
 
 
-def explain(exc: json.JSONDecodeError) -> str:
+def explain(exc: json.JSONDecodeError, start: int = 0) -> str:
     """Say what went wrong in words a person who wrote the JSON by hand will recognise."""
-    before = exc.doc[: exc.pos]
+    before = exc.doc[start : exc.pos]
     ahead = exc.doc[exc.pos : exc.pos + 1]
-    if not exc.doc.strip():
+    if not exc.doc[start:].strip():
         return "the input is empty; expected a JSON object"
     if ahead in "}]" and ahead and _TRAILING_COMMA.search(before):
         return f"trailing comma before '{ahead}': strict JSON does not allow one"
