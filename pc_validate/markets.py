@@ -342,17 +342,3 @@ def markets(raw: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Market]:
             _PARSED.pop(next(iter(_PARSED)))
         _PARSED[id(raw)] = (raw, parsed)
         return parsed
-
-
-def coverage(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
-    """How many markets have each kind of data (for the README's table)."""
-    table = markets(raw).values()
-    return {
-        "markets": len(table),
-        "with_cultures": sum(1 for m in table if m.cultures),
-        "with_postal_pattern": sum(1 for m in table if m.postal_pattern),
-        "with_postal_required": sum(1 for m in table if m.postal_required),
-        "with_state_list": sum(1 for m in table if m.has_states),
-        "with_state_required": sum(1 for m in table if m.state_required),
-        "with_city_required": sum(1 for m in table if m.city_required),
-    }

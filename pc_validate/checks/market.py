@@ -215,7 +215,8 @@ def market_culture(params: Mapping[str, Any], ctx: BuildContext) -> Any:
         same = [c for c in market.cultures if fold(c).split("-", 1)[0] == language]
         hint = same[0] if same else market.cultures[0]
         info = {"cultures": list(market.cultures), "cultures_text": ", ".join(market.cultures)}
-        return Finding("unsupported_value", "market.culture_suggest", info, hint)
+        template = "market.culture_suggest" if hint else "market.culture"
+        return Finding("unsupported_value", template, info, hint)
 
     return check
 
