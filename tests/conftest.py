@@ -1,11 +1,19 @@
-"""Shared fixtures: a fully valid "create a customer" body that other tests start from."""
+"""Shared fixtures and helpers: a fully valid "create a customer" body that other tests start
+from, an in-process run of the command, and a real process's peak memory."""
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
+
+from pc_validate.cli import main
 
 #: A camelCase US body that passes every bundled rule with no violation at all (not even info).
 VALID_US_PAYLOAD: dict[str, Any] = {
@@ -34,3 +42,67 @@ VALID_US_PAYLOAD: dict[str, Any] = {
 def valid_payload() -> dict[str, Any]:
     """A fresh deep copy of the valid US payload, free for the test to modify."""
     return copy.deepcopy(VALID_US_PAYLOAD)
+
+
+# --- running the command -----------------------------------------------------------------------
+
+
+class Run(NamedTuple):
+    """What one in-process run of the command produced."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+class Terminal(io.StringIO):
+    """A text stream that says it is a terminal (for --color auto, the progress bar)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run_cli(*argv: str | Path, stdin: bytes = b"", stdout: io.StringIO | None = None) -> Run:
+    """`pc-validate argv...` in-process; stdin bytes are fed as a pipe feeds them; no traceback."""
+    out, err = stdout or io.StringIO(), io.StringIO()
+    code = main(
+        [str(a) for a in argv],
+        stdout=out,
+        stderr=err,
+        stdin=io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"),
+    )
+    assert "Traceback" not in out.getvalue() + err.getvalue()
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+# --- peak memory of a real process ---------------------------------------------------------------
+
+#: Runs argv and passes its output and exit status on; then prints, as the last line of
+#: stderr, the peak resident memory of argv alone (RUSAGE_CHILDREN: it runs nothing else).
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
+    "sys.stderr.buffer.write(done.stderr)\n"
+    "sys.stdout.buffer.write(done.stdout)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(done.returncode)\n"
+)
+
+
+def peak_rss_kb(argv: list[str], **options: Any) -> tuple[subprocess.CompletedProcess[bytes], int]:
+    """Run argv in a real process; what it did (stderr without the measurement) and its peak
+    resident memory in kB (Linux). options go to subprocess.run (preexec_fn, env, timeout)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *argv], capture_output=True, check=False, **options
+    )
+    *lines, peak = done.stderr.decode("utf-8", "replace").rstrip("\n").split("\n")
+    done.stderr = "\n".join(lines).encode()
+    return done, int(peak)

@@ -7,19 +7,16 @@ import copy
 import io
 import json
 import os
-import resource
 import signal
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from conftest import VALID_US_PAYLOAD
+from conftest import VALID_US_PAYLOAD, Run, Terminal, peak_rss_kb, run_cli
 
 from pc_validate import bulk
-from pc_validate.cli import main
 from pc_validate.inputs import Body, Unreadable, Where, read_records
 from pc_validate.resources import load_schema
 
@@ -30,12 +27,8 @@ RESULT_VALIDATOR = jsonschema.Draft202012Validator(
 )
 
 
-def run(*argv: str | Path, stdin: bytes = b"") -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    stream = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    code = main(["check", *map(str, argv)], stdout=out, stderr=err, stdin=stream)
-    assert "Traceback" not in out.getvalue() + err.getvalue()
-    return code, out.getvalue(), err.getvalue()
+def run(*argv: str | Path, stdin: bytes = b"") -> Run:
+    return run_cli("check", *argv, stdin=stdin)
 
 
 def body(**address: Any) -> dict[str, Any]:
@@ -317,10 +310,6 @@ def test_progress_bar_on_a_terminal_unless_quiet(monkeypatch: pytest.MonkeyPatch
     times = iter(range(0, 10_000))
     monkeypatch.setattr("time.monotonic", lambda: float(next(times)))
 
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
     for quiet, shown in ((False, True), (True, False)):
         err = Terminal()
         progress = cli._Progress(err, enabled=not quiet and cli._is_terminal(err))
@@ -439,30 +428,16 @@ def test_readers_hold_one_record_at_a_time() -> None:
         assert stream.served < 10_000 * len(item) + 4 * 1024 * 1024
 
 
-def _peak_rss_kb(argv: list[str]) -> int:
-    """Peak resident memory of a child process running argv, in kB (Linux)."""
-    code = (
-        "import resource, subprocess, sys\n"
-        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=False)\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True
-    )
-    return int(done.stdout.strip())
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss in kB on Linux")
 def test_peak_memory_does_not_grow_with_the_number_of_records(tmp_path: Path) -> None:
     small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
     small.write_bytes(jsonl(mixed(2_000)))
     large.write_bytes(jsonl(mixed(40_000)))
     command = [sys.executable, "-m", "pc_validate", "check", "--format", "jsonl", "--jobs", "1"]
-    peaks = {path.name: _peak_rss_kb([*command, str(path)]) for path in (small, large)}
+    peaks = {path.name: peak_rss_kb([*command, str(path)])[1] for path in (small, large)}
     assert large.stat().st_size > 15 * small.stat().st_size
     # 20 times the records, the same peak (within a few MB of allocator noise).
     assert peaks["large.jsonl"] < peaks["small.jsonl"] + 8_000, peaks
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 
 from pc_validate.cli import main
 from pc_validate.rules import load_rules
@@ -24,10 +25,9 @@ REGENERATE = "pc-validate rules --format markdown > docs/rules.md"
 
 
 def _run(*argv: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    status = main(list(argv), stdout=out, stderr=err)
-    assert err.getvalue() == ""
-    return status, out.getvalue()
+    result = run_cli(*argv)
+    assert result.err == ""
+    return result.code, result.out
 
 
 @pytest.fixture(scope="module")

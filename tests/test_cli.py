@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Terminal, write_json
+from conftest import run_cli as run
 
 from pc_validate.cli import main
 from pc_validate.rules import load_rules
@@ -33,45 +35,10 @@ UK_INVALID = EXAMPLES / "invalid" / "uk-country-and-en-uk-culture.json"
 ANSI = "\x1b["
 
 
-class _Terminal(io.StringIO):
-    """A text stream that says it is a terminal (for --color auto)."""
-
-    def isatty(self) -> bool:
-        return True
-
-
-@dataclass
-class Run:
-    """What one in-process run of the command produced."""
-
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def run(*argv: str | Path, stdin: bytes = b"", tty: bool = False) -> Run:
-    """Run `pc-validate argv...` in-process; stdin is fed as bytes, like a pipe."""
-    out: io.StringIO = _Terminal() if tty else io.StringIO()
-    err = io.StringIO()
-    stream = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    code = main([str(a) for a in argv], stdout=out, stderr=err, stdin=stream)
-    assert "Traceback" not in err.getvalue()
-    assert "Traceback" not in out.getvalue()
-    return Run(code, out.getvalue(), err.getvalue())
-
-
 def gb_payload() -> dict[str, Any]:
     """The valid camelCase UK customer, as a fresh dict to modify."""
     data: dict[str, Any] = json.loads(GB_VALID.read_text(encoding="utf-8"))
     return data
-
-
-def write_json(path: Path, data: Any) -> Path:
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -162,7 +129,7 @@ def test_text_has_no_colour_when_not_a_terminal() -> None:
 
 
 def test_text_has_no_colour_with_color_never_even_on_a_terminal() -> None:
-    assert ANSI not in run("check", "--color", "never", UK_INVALID, tty=True).out
+    assert ANSI not in run("check", "--color", "never", UK_INVALID, stdout=Terminal()).out
 
 
 def test_text_is_coloured_with_color_always() -> None:
@@ -170,12 +137,12 @@ def test_text_is_coloured_with_color_always() -> None:
 
 
 def test_text_is_coloured_on_a_terminal_in_auto() -> None:
-    assert ANSI in run("check", UK_INVALID, tty=True).out
+    assert ANSI in run("check", UK_INVALID, stdout=Terminal()).out
 
 
 def test_no_color_env_switches_auto_colour_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
-    assert ANSI not in run("check", "--color", "auto", UK_INVALID, tty=True).out
+    assert ANSI not in run("check", "--color", "auto", UK_INVALID, stdout=Terminal()).out
 
 
 def test_json_format_never_has_colour() -> None:

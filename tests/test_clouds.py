@@ -9,18 +9,17 @@ say they change.
 from __future__ import annotations
 
 import copy
-import io
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import VALID_US_PAYLOAD
+from conftest import VALID_US_PAYLOAD, write_json
+from conftest import run_cli as cli
 from test_rule_cases import VALID_CN_PAYLOAD
 
 from pc_validate import RuleFileError, default_validator, load_rules, validate
-from pc_validate.cli import main
 from pc_validate.resources import cloud_overlays
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,18 +31,6 @@ RESELLER_TENANT = "4b1c9d2e-7f3a-4c5b-8e6d-1a2b3c4d5e6f"
 def rules_fired(payload: Any, cloud: str = "global") -> dict[str, str]:
     """Rule id -> severity of every violation (the payload is not changed)."""
     return {v.rule: v.severity for v in validate(payload, cloud=cloud).violations}
-
-
-def cli(*argv: str | Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main([str(a) for a in argv], stdout=out, stderr=err)
-    assert "Traceback" not in out.getvalue() + err.getvalue()
-    return code, out.getvalue(), err.getvalue()
-
-
-def write_json(path: Path, data: Any) -> Path:
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def us(**top: Any) -> dict[str, Any]:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import copy
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import VALID_US_PAYLOAD
+from conftest import VALID_US_PAYLOAD, Run, run_cli
 from test_rule_cases import build_payload, load_case_files
 
 from pc_validate import Change, normalize, validate
-from pc_validate.cli import main
 from pc_validate.fix import repair
 from pc_validate.payload import PayloadError
 
@@ -265,12 +263,8 @@ def test_a_repair_never_brings_up_a_violation(name: str, payload: Any) -> None:
 # --- the command -----------------------------------------------------------------------------
 
 
-def fix(*argv: str | Path, stdin: bytes = b"") -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    stream = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    code = main(["fix", *map(str, argv)], stdout=out, stderr=err, stdin=stream)
-    assert "Traceback" not in err.getvalue() + out.getvalue()
-    return code, out.getvalue(), err.getvalue()
+def fix(*argv: str | Path, stdin: bytes = b"") -> Run:
+    return run_cli("fix", *argv, stdin=stdin)
 
 
 def test_fix_writes_the_repaired_body_to_stdout_and_changes_to_stderr(tmp_path: Path) -> None:

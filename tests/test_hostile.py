@@ -147,7 +147,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import VALID_US_PAYLOAD
+from conftest import VALID_US_PAYLOAD, Run, peak_rss_kb, run_cli
 
 from pc_validate import validate
 from pc_validate.cli import main
@@ -159,24 +159,11 @@ GOOD = json.dumps(VALID_US_PAYLOAD).encode()
 EMAIL = b'"gena@wingtiptoys.com"'
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
 def run(*argv: str | Path, stdin: bytes = b"") -> Run:
-    """`pc-validate argv...` in-process; bytes for stdin are fed the way a pipe is."""
-    out, err = io.StringIO(), io.StringIO()
-    stream = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    code = main([str(a) for a in argv], stdout=out, stderr=err, stdin=stream)
-    assert "Traceback" not in out.getvalue() + err.getvalue()
-    assert code in (0, 1, 2), code
-    return Run(code, out.getvalue(), err.getvalue())
+    """`run_cli`, with an exit status the command documents."""
+    result = run_cli(*argv, stdin=stdin)
+    assert result.code in (0, 1, 2), result.code
+    return result
 
 
 def with_email(raw: bytes) -> bytes:
@@ -965,29 +952,11 @@ MEMORY_LIMIT = 1_500_000_000
 def _limited_run(argv: list[str]) -> tuple[subprocess.CompletedProcess[bytes], int]:
     """Run `python -m pc_validate argv` under MEMORY_LIMIT and a time-out; its peak resident
     memory in kB (Linux), measured by a parent that runs nothing else."""
-    measure = (
-        "import resource, subprocess, sys\n"
-        "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
-        "sys.stderr.buffer.write(done.stderr)\n"
-        "sys.stdout.buffer.write(done.stdout)\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
-        "sys.exit(done.returncode)\n"
-    )
 
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
-    done = subprocess.run(
-        [sys.executable, "-c", measure, *COMMAND, *argv],
-        capture_output=True,
-        preexec_fn=limit,
-        env=_child_env(),
-        timeout=120,
-        check=False,
-    )
-    *lines, peak = done.stderr.decode("utf-8", "replace").rstrip("\n").split("\n")
-    done.stderr = "\n".join(lines).encode()
-    return done, int(peak)
+    return peak_rss_kb([*COMMAND, *argv], preexec_fn=limit, env=_child_env(), timeout=120)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and ru_maxrss (kB)")

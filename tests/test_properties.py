@@ -38,13 +38,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import VALID_US_PAYLOAD
+from conftest import VALID_US_PAYLOAD, Run, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from pc_validate import __version__, validate
-from pc_validate.cli import main
 from pc_validate.report import REPORT_FORMAT
 from pc_validate.resources import load_schema
 
@@ -72,26 +71,11 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- running the command ----------------------------------------------------------------------
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def run(argv: list[str], stdin: bytes) -> Run:
-    out, err = io.StringIO(), io.StringIO()
-    stream = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    code = main(argv, stdout=out, stderr=err, stdin=stream)
-    return Run(code, out.getvalue(), err.getvalue())
-
-
 def run_twice(argv: list[str], stdin: bytes = b"") -> Run:
     """Run the command twice: no traceback, a known exit status, the same bytes each time."""
-    first = run(argv, stdin)
-    assert "Traceback" not in first.err + first.out, first.err
+    first = run_cli(*argv, stdin=stdin)
     assert first.code in (0, 1, 2), first
-    second = run(argv, stdin)
+    second = run_cli(*argv, stdin=stdin)
     assert (second.code, second.out, second.err) == (first.code, first.out, first.err)
     return first
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -33,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli as run
 
 from pc_validate import Validator, load_rules, normalize, validate
-from pc_validate.cli import main
 
 # --------------------------------------------------------------------------------------------
 # Bodies full of personal values
@@ -278,14 +277,6 @@ def test_needles_cover_the_parts_of_a_value() -> None:
 
 # --------------------------------------------------------------------------------------------
 # Running the command
-
-
-def run(*argv: str | Path, stdin: bytes = b"") -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    stream = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    code = main([str(a) for a in argv], stdout=out, stderr=err, stdin=stream)
-    assert "Traceback" not in out.getvalue() + err.getvalue()
-    return code, out.getvalue(), err.getvalue()
 
 
 def _write(path: Path, body: Any) -> Path:

@@ -8,19 +8,18 @@ The examples under examples/valid and examples/invalid must behave as their fold
 from __future__ import annotations
 
 import copy
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from pc_validate import Report, validate
-from pc_validate.cli import main
 from pc_validate.model import CODES, SEVERITIES
 from pc_validate.payload import PayloadError, parse
 from pc_validate.report import REPORT_FORMAT, document, unreadable_result
@@ -53,13 +52,8 @@ def errors(validator: Draft202012Validator, doc: Any) -> list[str]:
 
 def cli_json(*argv: str | Path, stdin: bytes = b"") -> tuple[int, Any]:
     """Run `pc-validate check --format json argv...` in-process; return exit code and document."""
-    out, err = io.StringIO(), io.StringIO()
-    stream = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    code = main(
-        ["check", "--format", "json", *map(str, argv)], stdout=out, stderr=err, stdin=stream
-    )
-    assert "Traceback" not in err.getvalue()
-    return code, json.loads(out.getvalue())
+    result = run_cli("check", "--format", "json", *argv, stdin=stdin)
+    return result.code, result.json()
 
 
 # --- the schema itself ----------------------------------------------------------------------

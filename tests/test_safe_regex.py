@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import io
 import re
 import signal
 import subprocess
@@ -34,11 +33,11 @@ from typing import Any
 import pytest
 import yaml
 from conftest import VALID_US_PAYLOAD
+from conftest import run_cli as _run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pc_validate import RuleFileError, Validator, load_rules, validate
-from pc_validate.cli import main
 from pc_validate.regex_analysis import (
     _Alphabet,
     _quantifier_spans,
@@ -199,13 +198,6 @@ def _rule_file(
     path = tmp_path / name
     path.write_text(yaml.safe_dump({"rules": [rule]}, allow_unicode=True), encoding="utf-8")
     return path
-
-
-def _run(*argv: str | Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main([str(a) for a in argv], stdout=out, stderr=err, stdin=io.StringIO())
-    assert "Traceback" not in err.getvalue()
-    return code, out.getvalue(), err.getvalue()
 
 
 class Hang(Exception):
