@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple, TextIO
+from typing import Any, BinaryIO, NamedTuple, TextIO, cast
 
 from pc_validate import __version__
 from pc_validate.inputs import FORMATS
@@ -160,17 +160,25 @@ def _positive(text: str) -> int:
     return value
 
 
+def _stdin_bytes(stdin: Any) -> BinaryIO:
+    """Standard input as bytes: its buffer, or what a Python caller's text stream holds."""
+    if stdin is None or getattr(stdin, "closed", False):
+        raise OSError("standard input is closed")
+    stream = getattr(stdin, "buffer", None)
+    if stream is not None:
+        return cast(BinaryIO, stream)
+    data = stdin.read()
+    return io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass"))
+
+
 def _read(name: str, stdin: Any) -> bytes:
     if name == "-":
-        if stdin is None or getattr(stdin, "closed", False):
-            raise OSError("standard input is closed")
-        data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
-        return data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogatepass")
+        return _stdin_bytes(stdin).read()
     with open(name, "rb") as handle:
         return handle.read()
 
 
-def _read_error(name: str, exc: OSError) -> str:
+def _read_error(exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
         return "no such file"
     if isinstance(exc, IsADirectoryError):
@@ -284,27 +292,20 @@ def _records(
             continue
         fmt = detect_format(source.path or "", declared)
         if source.path is None:
-            if stdin is None or getattr(stdin, "closed", False):
-                yield Unreadable(Where(source.label, 0), "standard input is closed")
+            try:
+                stream = _stdin_bytes(stdin)
+            except OSError as exc:
+                yield Unreadable(Where(source.label, 0), str(exc))
                 continue
-            stream = getattr(stdin, "buffer", None)
-            if stream is None:  # a stream given by a Python caller
-                data = stdin.read()
-                stream = io.BytesIO(
-                    data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
-                )
             yield from read_records(stream, source.label, fmt, types)
             continue
         try:
             handle = open(source.path, "rb")  # noqa: SIM115 - closed below, after the records
         except OSError as exc:
-            yield Unreadable(Where(source.label, 0), _read_error(source.path, exc))
+            yield Unreadable(Where(source.label, 0), _read_error(exc))
             continue
-        with handle:
-            try:
-                yield from read_records(handle, source.label, fmt, types)
-            except OSError as exc:
-                yield Unreadable(Where(source.label, 0), _read_error(source.path, exc))
+        with handle:  # read errors become unreadable records inside read_records
+            yield from read_records(handle, source.label, fmt, types)
 
 
 def _default_jobs(sources: Sequence[_Source]) -> int:
@@ -370,7 +371,7 @@ def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
         data = _read(args.input, stdin)
         payload = parse(data)
     except OSError as exc:
-        err.write(f"pc-validate: {label}: {_read_error(args.input, exc)}\n")
+        err.write(f"pc-validate: {label}: {_read_error(exc)}\n")
         return EXIT_UNUSABLE
     except PayloadError as exc:
         where = f":{exc.line}:{exc.column}" if exc.line is not None else ""
