@@ -30,11 +30,11 @@ from pc_validate.payload import (
     NonJsonConstant,
     PayloadError,
     decode,
-    describe_bytes,
+    describe_marks,
     encoding_of,
     explain,
     find_constant,
-    marked_bytes,
+    marks_at,
     parse,
     scan_value,
     too_deep,
@@ -214,7 +214,7 @@ def _json_lines(source: _Source, label: str) -> Iterator[Record]:
             text = raw
             bad = undecodable_at(text)
             if bad is not None:
-                reason = describe_bytes(marked_bytes(bad.group()), encoding)
+                reason = describe_marks(bad.group(), encoding)
                 yield Unreadable(Where(label, index, number), reason, number, bad.start() + 1)
                 index += 1
                 continue
@@ -401,12 +401,8 @@ class _ElementError(Exception):
 
 
 def _undecodable_reason(text: str, index: int, encoding: str) -> str | None:
-    bad = undecodable_at(text, index, index + 1)
-    if bad is None:
-        return None
-    run = undecodable_at(text, index)
-    assert run is not None
-    return describe_bytes(marked_bytes(run.group()), encoding)
+    run = marks_at(text, index)
+    return None if run is None else describe_marks(run.group(), encoding)
 
 
 def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any, int]:
@@ -452,7 +448,7 @@ def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any
             continue  # "12." or "1e" at the buffer's end: the number goes on in the next chunk
         bad_at = undecodable_at(reader.buffer, index, end)
         if bad_at is not None:
-            reason = describe_bytes(marked_bytes(bad_at.group()), encoding)
+            reason = describe_marks(bad_at.group(), encoding)
             raise _ElementError(reason, bad_at.start(), resumable=True, end=end)
         deep = too_deep(reader.buffer, index, end)
         if deep is not None:
@@ -486,17 +482,18 @@ def _element_end(reader: _TextChunks, index: int, error: _ElementError) -> int |
     as needed); None when reading cannot go on after it."""
     if not error.resumable:
         return None
-    if undecodable_at(reader.buffer, index, index + 1) is not None:
+    run = marks_at(reader.buffer, index)
+    if run is not None:
         # Undecodable bytes where a value starts: step over them (and blanks) first, reading
         # on while they reach the buffer's end, so that one run is one record.
         while True:
-            run = undecodable_at(reader.buffer, index)
-            assert run is not None
             after = run.end()
             while after < len(reader.buffer) and reader.buffer[after] in _SPACE:
                 after += 1
             if after < len(reader.buffer) or not reader.more():
                 break
+            run = marks_at(reader.buffer, index)
+            assert run is not None
         if after >= len(reader.buffer) or reader.buffer[after] in ",]":
             return after
         index = after
@@ -600,7 +597,7 @@ def _undecodable_cell(cells: list[str], encoding: str) -> str | None:
     for number, cell in enumerate(cells, 1):
         bad = undecodable_at(cell)
         if bad is not None:
-            return f"{describe_bytes(marked_bytes(bad.group()), encoding)} (cell {number})"
+            return f"{describe_marks(bad.group(), encoding)} (cell {number})"
     return None
 
 

@@ -149,9 +149,14 @@ def undecodable_at(text: str, start: int = 0, end: int | None = None) -> re.Matc
     return MARKS.search(text, start, len(text) if end is None else end)
 
 
-def marked_bytes(run: str) -> bytes:
-    """The bytes a run of marks stands for."""
-    return bytes(ord(char) - 0xDC00 for char in run)
+def marks_at(text: str, index: int) -> re.Match[str] | None:
+    """The run of marked bytes that starts at text[index], if one does."""
+    return MARKS.match(text, index)
+
+
+def describe_marks(run: str, encoding: str) -> str:
+    """describe_bytes of the bytes a run of marks stands for."""
+    return describe_bytes(bytes(ord(char) - 0xDC00 for char in run), encoding)
 
 
 def decode(data: bytes, encoding: str | None = None) -> str:
