@@ -27,15 +27,14 @@ from typing import Any, BinaryIO, Final
 from pc_validate.payload import (
     DECODER,
     MARK_ERRORS,
-    NonJsonConstant,
     PayloadError,
     decode,
     describe_marks,
     encoding_of,
     explain,
-    find_constant,
     marks_at,
     parse,
+    refusal,
     scan_value,
     too_deep,
     too_deep_reason,
@@ -49,7 +48,6 @@ _JSONL_SUFFIXES: Final = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 #: be held whole, and the buffer would grow without bound on a broken file.
 MAX_RECORD_CHARS: Final = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
-_LONG_NUMBER = re.compile(r"-?\d{4300,}")
 #: JSON syntax errors inside one string: the element's strings and brackets can still be
 #: walked, so reading may go on after it.
 _TOKEN_ERRORS = ("Invalid control character", "Invalid \\escape", "Invalid \\uXXXX escape")
@@ -428,22 +426,13 @@ def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any
                     "pc-validate holds of one record"
                 )
             raise _ElementError(reason, exc.pos) from None
-        except NonJsonConstant as exc:
-            at = find_constant(reader.buffer, str(exc), index)
-            raise _ElementError(
-                f"{exc} is not a JSON value (JSON has no NaN or Infinity)", at, resumable=True
-            ) from None
         except RecursionError:
             raise _ElementError(
                 "the JSON value is nested too deeply to read", index, resumable=True
             ) from None
-        except ValueError:  # Python refuses to convert integers of more than 4,300 digits
-            found = _LONG_NUMBER.search(reader.buffer, index)
-            raise _ElementError(
-                "a number has too many digits to be read (more than 4,300)",
-                found.start() if found else index,
-                resumable=True,
-            ) from None
+        except ValueError as exc:
+            reason, at = refusal(reader.buffer, exc, index)
+            raise _ElementError(reason, at, resumable=True) from None
         if _cut_number(reader, value, end) and reader.more():
             continue  # "12." or "1e" at the buffer's end: the number goes on in the next chunk
         bad_at = undecodable_at(reader.buffer, index, end)

@@ -313,28 +313,34 @@ def parse(source: str | bytes | bytearray, encoding: str | None = None) -> Any:
         value = DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise PayloadError(explain(exc), exc.lineno, exc.colno) from None
-    except NonJsonConstant as exc:
-        pos = _position(text, find_constant(text, str(exc)))
-        raise PayloadError(
-            f"{exc} is not a JSON value (JSON has no NaN or Infinity)", pos.line, pos.column
-        ) from None
     except RecursionError:
         deep = too_deep(text)
         if deep is None:
             raise PayloadError("the JSON value is nested too deeply to read") from None
         pos = _position(text, deep)
         raise PayloadError(too_deep_reason(), pos.line, pos.column) from None
-    except ValueError:  # Python refuses to convert integers of more than 4,300 digits
-        long_number = _LONG_NUMBER.search(text)
-        pos = _position(text, long_number.start() if long_number else 0)
-        raise PayloadError(
-            "a number has too many digits to be read (more than 4,300)", pos.line, pos.column
-        ) from None
+    except ValueError as exc:
+        reason, at = refusal(text, exc)
+        pos = _position(text, at)
+        raise PayloadError(reason, pos.line, pos.column) from None
     deep = too_deep(text)
     if deep is not None:
         pos = _position(text, deep)
         raise PayloadError(too_deep_reason(), pos.line, pos.column)
     return value
+
+
+def refusal(text: str, exc: ValueError, start: int = 0) -> tuple[str, int]:
+    """Why json's decoder refused a value from text[start:] that is not a syntax error, and
+    the index where: NaN or Infinity (NonJsonConstant), or an integer of more than 4,300
+    digits, which Python refuses to convert."""
+    if isinstance(exc, NonJsonConstant):
+        at = find_constant(text, str(exc), start)
+        return f"{exc} is not a JSON value (JSON has no NaN or Infinity)", at
+    found = _LONG_NUMBER.search(text, start)
+    return "a number has too many digits to be read (more than 4,300)", (
+        found.start() if found else start
+    )
 
 
 def find_constant(text: str, name: str, start: int = 0) -> int:
