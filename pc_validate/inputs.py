@@ -389,13 +389,21 @@ def _json_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Reco
 class _ElementError(Exception):
     """An array element that cannot be read: why, where (a buffer index), and where it ends
     when that is known. `resumable`: the element's extent can be trusted, so reading may go
-    on with the next element."""
+    on with the next element; `too_deep`: Python's recursion limit stopped the decoder, and
+    where the element goes too deep is still to be found."""
 
     def __init__(
-        self, reason: str, at: int, *, resumable: bool = False, end: int | None = None
+        self,
+        reason: str,
+        at: int,
+        *,
+        resumable: bool = False,
+        end: int | None = None,
+        too_deep: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason, self.at, self.resumable, self.end = reason, at, resumable, end
+        self.too_deep = too_deep
 
 
 def _undecodable_reason(text: str, index: int, encoding: str) -> str | None:
@@ -428,7 +436,7 @@ def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any
             raise _ElementError(reason, exc.pos) from None
         except RecursionError:
             raise _ElementError(
-                "the JSON value is nested too deeply to read", index, resumable=True
+                "the JSON value is nested too deeply to read", index, resumable=True, too_deep=True
             ) from None
         except ValueError as exc:
             reason, at = refusal(reader.buffer, exc, index)
@@ -488,7 +496,7 @@ def _element_end(reader: _TextChunks, index: int, error: _ElementError) -> int |
         index = after
     while True:
         extent = scan_value(reader.buffer, index)
-        if error.reason.startswith("the JSON value is nested") and extent.too_deep is not None:
+        if error.too_deep and extent.too_deep is not None:
             error.reason, error.at = too_deep_reason(), extent.too_deep
         if extent.end is not None:
             return extent.end
