@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, BinaryIO, Final
 
+from pc_validate.excerpt import quoted
 from pc_validate.payload import (
     DECODER,
     MARK_ERRORS,
@@ -618,10 +619,12 @@ def _header_paths(header: list[str]) -> list[tuple[str, ...]]:
         dotted = name.strip()
         parts = tuple(dotted.split("."))
         if not dotted or any(not part for part in parts):
-            raise _CsvHeaderError(f"column {number} of the header, {name!r}, is not a field path")
+            raise _CsvHeaderError(
+                f"column {number} of the header, {quoted(name)}, is not a field path"
+            )
         if parts in seen:
             raise _CsvHeaderError(
-                f"columns {seen[parts]} and {number} of the header both name {dotted!r}"
+                f"columns {seen[parts]} and {number} of the header both name {quoted(dotted)}"
             )
         seen[parts] = number
         paths.append(parts)
@@ -629,8 +632,8 @@ def _header_paths(header: list[str]) -> list[tuple[str, ...]]:
         for cut in range(1, len(parts)):
             if parts[:cut] in seen:
                 raise _CsvHeaderError(
-                    f"column {number} ({'.'.join(parts)!r}) lies inside column "
-                    f"{seen[parts[:cut]]} ({'.'.join(parts[:cut])!r}), which holds a value"
+                    f"column {number} ({quoted('.'.join(parts))}) lies inside column "
+                    f"{seen[parts[:cut]]} ({quoted('.'.join(parts[:cut]))}), which holds a value"
                 )
     return paths
 

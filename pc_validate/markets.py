@@ -25,7 +25,8 @@ The layout keeps the file quick to load (every node costs start-up time): states
 text block per market, read into a look-up only when a payload of that market arrives.
 
 A ``postal_pattern`` is matched in full against the trimmed value, ignoring letter case; it
-is compiled when the first payload of that market arrives, not when rules load. State
+is compiled when the first payload of that market arrives, not when rules load (the loader
+has compiled a user file's pattern already, on RE2: it arrives as a RulePattern). State
 spellings are matched by :func:`name_keys`: letter case, accents, punctuation and spacing
 do not matter, nor does a generic word such as "Province", "oblast'" or "省".
 """
@@ -40,7 +41,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pc_validate.excerpt import quoted
 from pc_validate.model import fold
+from pc_validate.safe_regex import Matcher, RulePattern, UnsafePattern
 
 _MARKET_KEYS = frozenset(
     {
@@ -164,7 +167,7 @@ class Market:
     code: str
     name: str = ""
     cultures: tuple[str, ...] = ()
-    postal_pattern: str | None = None
+    postal_pattern: RulePattern | None = None
     postal_required: bool = False
     postal_examples: tuple[str, ...] = ()
     state_required: bool = False
@@ -175,7 +178,7 @@ class Market:
     note: str = ""
     #: whether the market has a state list (its lines are read on first use)
     has_states: bool = field(default=False, init=False)
-    _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _regex: Matcher | None = field(default=None, init=False, repr=False)
     _states: Mapping[str, tuple[str, ...]] | None = field(default=None, init=False, repr=False)
     _index: Mapping[str, frozenset[str]] | None = field(default=None, init=False, repr=False)
     _found: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
@@ -201,15 +204,13 @@ class Market:
             self._folded = frozenset(fold(culture) for culture in self.cultures)
         return self._folded
 
-    def postal_regex(self) -> re.Pattern[str] | None:
+    def postal_regex(self) -> Matcher | None:
         """The postal code pattern, compiled (ignoring case) the first time it is needed."""
         if self._regex is None and self.postal_pattern is not None:
             try:
-                self._regex = re.compile(self.postal_pattern, re.IGNORECASE)
-            except re.error as exc:
-                raise ValueError(
-                    f"market {self.code}: postal_pattern is not a valid regular expression: {exc}"
-                ) from None
+                self._regex = self.postal_pattern.compile(ignore_case=True)
+            except UnsafePattern as exc:
+                raise ValueError(f"market {self.code}: postal_pattern is {exc}") from None
         return self._regex
 
     @property
@@ -278,7 +279,7 @@ def parse_states(text: str, code: str) -> dict[str, tuple[str, ...]]:
         canonical, *spellings = (part.strip() for part in line.split("|"))
         if not canonical or not all(spellings):
             raise ValueError(
-                f"market {code}: states line {number} ({line!r}) has an empty code or "
+                f"market {code}: states line {number} ({quoted(line)}) has an empty code or "
                 "spelling; write code|spelling|spelling"
             )
         if canonical in out:
@@ -309,11 +310,13 @@ def parse_market(code: str, entry: Mapping[str, Any]) -> Market:
     if "state" in required and not states.strip():
         raise ValueError(f"{where} a required state needs states to say what is expected")
     pattern = entry.get("postal_pattern")
+    if pattern is not None and not isinstance(pattern, RulePattern):
+        pattern = RulePattern(_text(pattern, f"{where} postal_pattern"))
     return Market(
         code=code,
         name=_text(entry["name"], f"{where} name") if "name" in entry else "",
         cultures=_texts(entry.get("cultures", []), f"{where} cultures"),
-        postal_pattern=None if pattern is None else _text(pattern, f"{where} postal_pattern"),
+        postal_pattern=pattern,
         postal_required="postal_code" in required,
         postal_examples=_texts(entry.get("postal_examples", []), f"{where} postal_examples"),
         state_required="state" in required,

@@ -4,12 +4,20 @@ Templates are `str.format` strings. Every template may use `{field}` (the canoni
 path) and `{value}` (the offending value, or a neutral word when redaction is on) besides the
 finding's own params. A new language is a new entry in CATALOGS; a missing key falls back to
 English.
+
+A rule's own `message` comes from a rule file, so :func:`template_problem` holds it, when the
+rules load, to plain ``{name}`` fields of the names its check kind gives: ``str.format``
+would otherwise fail on ``{0}`` only when the message is shown, allocate 2 GB for
+``{field:>2000000000}`` and print object internals for ``{field.__class__}``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import string
+from collections.abc import Collection, Mapping
 from typing import Any, Final
+
+from pc_validate.excerpt import clipped
 
 EN: Final[Mapping[str, str]] = {
     "required.missing": "{field} is missing; Partner Center requires it{condition}.",
@@ -159,6 +167,12 @@ EN: Final[Mapping[str, str]] = {
 
 CATALOGS: Final[Mapping[str, Mapping[str, str]]] = {"en": EN}
 
+#: The names the engine gives every template besides the finding's params
+#: (engine.Validator._write_violation); OBJECT_WORDS only mean something for object-scope
+#: checks, whose findings are about a key.
+ENGINE_WORDS: Final = frozenset({"field", "value", "suggestion", "condition"})
+OBJECT_WORDS: Final = frozenset({"key_pointer"})
+
 REDACTED_VALUE: Final = "(value withheld)"
 
 
@@ -180,6 +194,44 @@ def template_for(
         if f"{template}:redacted" in EN:
             template = f"{template}:redacted"
     return catalog.get(template) or EN[template]
+
+
+def template_problem(template: str, words: Collection[str]) -> str | None:
+    """Why `template` is not a message a rule may give (None when it is): only plain
+    ``{name}`` fields with a name from `words`; ``{{`` and ``}}`` are literal braces."""
+    try:
+        fields = [
+            (name, spec, conversion) for _, name, spec, conversion in _FORMATTER.parse(template)
+        ]
+    except ValueError as exc:
+        return f"not a valid template ({exc}); write {{{{ and }}}} for a literal brace"
+    for name, spec, conversion in fields:
+        if name is None:
+            continue
+        shown = clipped(
+            "{"
+            + name
+            + (f"!{conversion}" if conversion else "")
+            + (f":{spec}" if spec else "")
+            + "}"
+        )
+        head = name.partition(".")[0].partition("[")[0]
+        if not head or head.isdigit():
+            return f"{shown} is a field by position; name what it shows, e.g. {{field}}"
+        if head != name:
+            return (
+                f"{shown} reaches into a value; a field is a plain name, e.g. {{{clipped(head)}}}"
+            )
+        if conversion:
+            return f"{shown} has a conversion (!{conversion}); write {{{clipped(name)}}}"
+        if spec:
+            return f"{shown} has a format spec; write {{{clipped(name)}}}"
+        if name not in words:
+            return f"{shown} is not a name this check gives; it gives {', '.join(sorted(words))}"
+    return None
+
+
+_FORMATTER = string.Formatter()
 
 
 class _Defaulting(dict[str, Any]):

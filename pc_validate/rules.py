@@ -14,6 +14,12 @@ entry whose id already exists overrides the keys it gives (``severity``, ``param
 ``enabled: false``, ...), and a market entry overrides the market's keys it gives; a new id
 is a new rule and needs every key. Anything malformed raises RuleFileError naming the file,
 the line and the rule.
+
+User files are untrusted: they must be regular files of at most USER_FILE_BYTES; YAML aliases
+(a few of which can expand a 1 KB file into billions of values) are refused in them; their
+patterns run on RE2 (pc_validate.safe_regex); and a rule's `message` is held to plain fields
+(messages.template_problem). Error messages repeat what a file gave cut short
+(pc_validate.excerpt).
 """
 
 from __future__ import annotations
@@ -21,13 +27,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pc_validate.checks import REGISTRY, Param
+from pc_validate.checks import REGISTRY, CheckKind, Param
+from pc_validate.excerpt import clipped, quoted
+from pc_validate.messages import ENGINE_WORDS, OBJECT_WORDS, template_problem
 from pc_validate.model import (
     SEVERITIES,
     Catalog,
@@ -39,6 +49,7 @@ from pc_validate.model import (
     fold,
 )
 from pc_validate.resources import bundled_rule_files, cloud_overlays, rules_dir
+from pc_validate.safe_regex import PatternBudget, UnsafePattern
 
 _RULE_KEYS = frozenset(
     {
@@ -60,6 +71,11 @@ _RULE_KEYS = frozenset(
 _NEEDED_FOR_NEW = ("severity", "description", "source", "check")
 _ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
 _FIELD_TYPES = frozenset({"object", "array", "string", "boolean", "any"})
+#: The most a user rule file may hold: 2 MiB, 25 times the largest bundled file (markets.yaml,
+#: 82 KB, every market's data) and 15 times all of them together (141 KB). YAML is read at
+#: about 3 µs a byte by the parser user files get, so even a file at the limit is read in
+#: seconds, once per run and per worker.
+USER_FILE_BYTES = 2 * 1024 * 1024
 
 
 class RuleFileError(ValueError):
@@ -73,8 +89,17 @@ class RuleFileError(ValueError):
         self.line = line
         self.rule_id = rule_id
         where = f"{path}:{line}" if line is not None else path
-        who = f" rule {rule_id}:" if rule_id else ""
+        who = f" rule {clipped(rule_id)}:" if rule_id else ""
         super().__init__(f"{where}:{who} {reason}")
+
+
+class _Refused(Exception):
+    """What YAML allows but a user rule file may not hold, at a YAML mark."""
+
+    def __init__(self, reason: str, mark: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line: int = mark.line + 1
 
 
 class _Located(dict[str, Any]):
@@ -94,9 +119,38 @@ def _loader(trusted: bool) -> Any:
     base: Any = yaml.SafeLoader
     if trusted and hasattr(yaml, "CSafeLoader"):
         base = yaml.CSafeLoader
-    loader: Any = type("_TrustedLoader" if trusted else "_UntrustedLoader", (base,), {})
+    if trusted:
+        loader: Any = type("_TrustedLoader", (base,), {})
+    else:
+        loader = type("_UntrustedLoader", (base,), {"compose_node": _compose_without_aliases})
+        loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
     loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
     return loader
+
+
+def _compose_without_aliases(loader: Any, parent: Any, index: Any) -> Any:
+    """The composer's step, refusing an alias: in a user file a few aliases of aliases can
+    stand for billions of values (a "billion laughs"), so values are written out."""
+    from yaml.composer import Composer
+    from yaml.events import AliasEvent
+
+    if loader.check_event(AliasEvent):
+        event = loader.peek_event()
+        raise _Refused(
+            f"an alias (*{clipped(event.anchor)}) is not allowed in a user rule file, as a few "
+            "can stand for billions of values: write the value out",
+            event.start_mark,
+        )
+    return Composer.compose_node(loader, parent, index)
+
+
+def _construct_int(loader: Any, node: Any) -> Any:
+    from yaml.constructor import SafeConstructor
+
+    try:
+        return SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:  # more digits than int() reads (sys.get_int_max_str_digits)
+        raise _Refused("a number has too many digits to be read", node.start_mark) from None
 
 
 def _construct_mapping(loader: Any, node: Any) -> _Located:
@@ -109,11 +163,11 @@ def _construct_mapping(loader: Any, node: Any) -> _Located:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
             raise ConstructorError(
-                None, None, f"a key must be text, not {key!r}", key_node.start_mark
+                None, None, f"a key must be text, not {quoted(key)}", key_node.start_mark
             )
         if key in mapping:
             raise ConstructorError(
-                None, None, f"the key {key!r} appears twice", key_node.start_mark
+                None, None, f"the key {quoted(key)} appears twice", key_node.start_mark
             )
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
@@ -125,7 +179,8 @@ def read_yaml(path: Path, name: str | None = None, *, trusted: bool = False) -> 
 
     name = name or str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes() if trusted else _user_file_bytes(path, name)
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise RuleFileError(name, "no such file") from None
     except IsADirectoryError:
@@ -136,14 +191,59 @@ def read_yaml(path: Path, name: str | None = None, *, trusted: bool = False) -> 
         raise RuleFileError(name, f"cannot be read: {exc.strerror or exc}") from None
     try:
         return yaml.load(text, Loader=_loader(trusted))
+    except _Refused as exc:
+        raise RuleFileError(name, exc.reason, exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise RuleFileError(name, f"not valid YAML: {exc.problem or exc}", line) from None
+        reason = clipped(str(exc.problem or exc), 200)
+        raise RuleFileError(name, f"not valid YAML: {reason}", line) from None
     except yaml.YAMLError as exc:
-        raise RuleFileError(name, f"not valid YAML: {exc}") from None
+        raise RuleFileError(name, f"not valid YAML: {clipped(str(exc), 200)}") from None
     except RecursionError:
         raise RuleFileError(name, "not valid YAML: nested too deeply") from None
+
+
+def _user_file_bytes(path: Path, name: str) -> bytes:
+    """A user rule file's bytes: only a regular file of at most USER_FILE_BYTES is read.
+
+    It is looked at before it is opened (opening a FIFO waits for a writer), and again once
+    open (it may have been replaced in between); opening does not wait where O_NONBLOCK
+    exists. At most one byte more than the limit is read (/dev/zero never ends, and a /proc
+    file says it is empty)."""
+    _is_small_regular_file(os.stat(path), name)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as file:
+        _is_small_regular_file(os.fstat(fd), name)
+        data = file.read(USER_FILE_BYTES + 1)
+    if len(data) > USER_FILE_BYTES:
+        raise RuleFileError(name, _too_large())
+    return data
+
+
+def _is_small_regular_file(status: os.stat_result, name: str) -> None:
+    if stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError
+    if not stat.S_ISREG(status.st_mode):
+        what = next((what for test, what in _SPECIAL if test(status.st_mode)), "a special file")
+        raise RuleFileError(name, f"is {what}, not a regular file; a rule file must be one")
+    if status.st_size > USER_FILE_BYTES:
+        raise RuleFileError(name, _too_large(status.st_size))
+
+
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _too_large(size: int | None = None) -> str:
+    most = f"{USER_FILE_BYTES:,} bytes ({USER_FILE_BYTES >> 20} MiB)"
+    if size is None:
+        return f"is too large for a rule file: it has more than {most}, the most it may have"
+    return f"is too large for a rule file: it has {size:,} bytes; the most is {most}"
 
 
 #: The bundled YAML files as JSON (scripts/generate_rules_json.py): 1 ms to read instead of
@@ -238,10 +338,13 @@ class _Builder:
     field_origins: dict[FieldPath, tuple[str, int | None]] = field(default_factory=dict)
     datasets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     markets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    raw_rules: dict[str, tuple[dict[str, Any], str, int | None]] = field(default_factory=dict)
+    #: id -> (the rule's keys, merged; file and line of its last entry; whether its params
+    #: came from a user file, so that their patterns run on RE2)
+    raw_rules: dict[str, tuple[dict[str, Any], str, int | None, bool]] = field(default_factory=dict)
     disabled: set[str] = field(default_factory=set)
     files: list[str] = field(default_factory=list)
     twin: Mapping[str, Any] | None = None
+    patterns: PatternBudget = field(default_factory=PatternBudget)
 
     def add_file(self, path: Path, *, user: bool, overlay: bool = False) -> None:
         """Add one file; user files and cloud overlays may override what came before."""
@@ -264,15 +367,15 @@ class _Builder:
         if unknown:
             raise RuleFileError(
                 name,
-                f"unknown top-level key(s) {sorted(unknown)}; "
+                f"unknown top-level key(s) {quoted(sorted(unknown))}; "
                 "expected fields, datasets, markets, rules",
                 _line(data),
             )
         self.files.append(name)
         self._add_fields(name, data.get("fields"))
         self._add_datasets(name, data.get("datasets"), user=user)
-        self._add_markets(name, data.get("markets"), user=user)
-        self._add_rules(name, data.get("rules"), user=user)
+        self._add_markets(name, data.get("markets"), user=user, trusted=bundled)
+        self._add_rules(name, data.get("rules"), user=user, trusted=bundled)
 
     def _add_fields(self, name: str, fields: Any) -> None:
         if fields is None:
@@ -283,7 +386,8 @@ class _Builder:
             if not isinstance(kind, str) or kind not in _FIELD_TYPES:
                 raise RuleFileError(
                     name,
-                    f"field {dotted!r}: type must be one of {sorted(_FIELD_TYPES)}, not {kind!r}",
+                    f"field {quoted(dotted)}: type must be one of {sorted(_FIELD_TYPES)}, "
+                    f"not {quoted(kind)}",
                     _line(fields),
                 )
             path = tuple(dotted.split("."))
@@ -298,25 +402,27 @@ class _Builder:
         for key, spec in datasets.items():
             line = _line(spec) or _line(datasets)
             if not isinstance(spec, dict) or not isinstance(spec.get("values"), list):
-                raise RuleFileError(name, f"dataset {key!r} needs a list under 'values'", line)
+                raise RuleFileError(
+                    name, f"dataset {quoted(key)} needs a list under 'values'", line
+                )
             for needed in ("description", "source"):
                 if not isinstance(spec.get(needed), str) or not spec[needed].strip():
-                    raise RuleFileError(name, f"dataset {key!r} needs a '{needed}'", line)
+                    raise RuleFileError(name, f"dataset {quoted(key)} needs a '{needed}'", line)
             unknown = set(spec) - {"description", "source", "values"}
             if unknown:
                 raise RuleFileError(
-                    name, f"dataset {key!r}: unknown key(s) {sorted(unknown)}", line
+                    name, f"dataset {quoted(key)}: unknown key(s) {quoted(sorted(unknown))}", line
                 )
             if key in self.datasets and not user:
                 raise RuleFileError(
-                    name, f"dataset {key!r} is already defined by another rule file", line
+                    name, f"dataset {quoted(key)} is already defined by another rule file", line
                 )
             values = spec["values"]
             if not all(isinstance(v, str) for v in values):
-                raise RuleFileError(name, f"dataset {key!r}: every value must be text", line)
+                raise RuleFileError(name, f"dataset {quoted(key)}: every value must be text", line)
             self.datasets[key] = tuple(values)
 
-    def _add_markets(self, name: str, markets: Any, *, user: bool) -> None:
+    def _add_markets(self, name: str, markets: Any, *, user: bool, trusted: bool) -> None:
         if markets is None:
             return
         if not isinstance(markets, dict):
@@ -327,27 +433,28 @@ class _Builder:
             line = _line(entry) or _line(markets)
             if not (len(code) == 2 and code.isascii() and code.isupper() and code.isalpha()):
                 raise RuleFileError(
-                    name, f"market {code!r}: not a two-letter upper-case code", line
+                    name, f"market {quoted(code)}: not a two-letter upper-case code", line
                 )
             if not isinstance(entry, dict):
-                raise RuleFileError(name, f"market {code!r} must be a mapping", line)
+                raise RuleFileError(name, f"market {quoted(code)} must be a mapping", line)
             if code in self.markets and not user:
                 raise RuleFileError(
-                    name, f"market {code!r} is already defined by another rule file", line
+                    name, f"market {quoted(code)} is already defined by another rule file", line
                 )
+            entry = dict(entry)
             pattern = entry.get("postal_pattern")
-            if user and isinstance(pattern, str):  # the bundled patterns are tested instead
-                from pc_validate.safe_regex import UnsafePattern, compile_pattern
-
-                try:
-                    compile_pattern(pattern)
+            if not trusted and isinstance(pattern, str) and pattern.strip():
+                try:  # matched ignoring case (markets.Market.postal_regex)
+                    entry["postal_pattern"] = self.patterns.checked(
+                        pattern, user=True, ignore_case=True
+                    )
                 except UnsafePattern as exc:
                     raise RuleFileError(
-                        name, f"market {code!r}: 'postal_pattern': {exc}", line
+                        name, f"market {quoted(code)}: 'postal_pattern': {exc}", line
                     ) from None
             self.markets[code] = {**self.markets.get(code, {}), **entry}
 
-    def _add_rules(self, name: str, rules: Any, *, user: bool) -> None:
+    def _add_rules(self, name: str, rules: Any, *, user: bool, trusted: bool) -> None:
         if rules is None:
             return
         if not isinstance(rules, list):
@@ -372,14 +479,17 @@ class _Builder:
             seen.add(rule_id)
             unknown = set(entry) - _RULE_KEYS
             if unknown:
-                raise RuleFileError(name, f"unknown key(s) {sorted(unknown)}", line, rule_id)
+                raise RuleFileError(
+                    name, f"unknown key(s) {quoted(sorted(unknown))}", line, rule_id
+                )
             if rule_id in self.raw_rules:
                 if not user:
                     raise RuleFileError(
                         name, "this id is already defined by another rule file", line, rule_id
                     )
-                merged = {**self.raw_rules[rule_id][0], **entry}
-                self.raw_rules[rule_id] = (merged, name, line)
+                before, _, _, user_params = self.raw_rules[rule_id]
+                user_params = not trusted if "params" in entry else user_params
+                self.raw_rules[rule_id] = ({**before, **entry}, name, line, user_params)
             else:
                 missing = [k for k in _NEEDED_FOR_NEW if k not in entry]
                 if missing:
@@ -390,7 +500,7 @@ class _Builder:
                         line,
                         rule_id,
                     )
-                self.raw_rules[rule_id] = (dict(entry), name, line)
+                self.raw_rules[rule_id] = (dict(entry), name, line, not trusted)
             enabled = entry.get("enabled", True)
             if not isinstance(enabled, bool):
                 raise RuleFileError(name, "'enabled' must be true or false", line, rule_id)
@@ -402,14 +512,14 @@ class _Builder:
     def build(self, disable: Iterable[str], cloud: str = "global") -> RuleSet:
         catalog = _catalog(self.types, self.field_origins)
         rules = [
-            _rule(raw, file, line, catalog, self.datasets)
-            for raw, file, line in self.raw_rules.values()
+            _rule(raw, (file, line, raw["id"]), catalog, self.datasets, self.patterns, user)
+            for raw, file, line, user in self.raw_rules.values()
         ]
         disabled = set(self.disabled)
         known = {rule.id for rule in rules}
         for rule_id in disable:
             if rule_id not in known:
-                raise RuleFileError("--disable", f"no rule has the id {rule_id!r}")
+                raise RuleFileError("--disable", f"no rule has the id {quoted(rule_id)}")
             disabled.add(rule_id)
         return RuleSet(
             catalog, self.datasets, rules, frozenset(disabled), self.files, self.markets, cloud
@@ -428,7 +538,9 @@ def _catalog(
             if types.get(parent) != "object":
                 file, line = origins.get(path, ("fields", None))
                 raise RuleFileError(
-                    file, f"field {'.'.join(path)!r} is inside a field that is not an object", line
+                    file,
+                    f"field {quoted('.'.join(path))} is inside a field that is not an object",
+                    line,
                 )
             children.setdefault(parent, {})[fold(path[-1])] = path[-1]
     return Catalog(types=dict(types), children=children)
@@ -440,7 +552,7 @@ def _field_path(text: Any, catalog: Catalog, where: tuple[str, int | None, str])
         raise RuleFileError(name, "'field' must be a dotted field path", line, rule_id)
     path = tuple(text.split(".")) if text else ()
     if path not in catalog.types:
-        raise RuleFileError(name, f"unknown field {text!r} (see fields.yaml)", line, rule_id)
+        raise RuleFileError(name, f"unknown field {quoted(text)} (see fields.yaml)", line, rule_id)
     return path
 
 
@@ -450,7 +562,7 @@ def _values(
     name, line, rule_id = where
     if isinstance(raw, str):
         if raw not in datasets:
-            raise RuleFileError(name, f"{what}: no dataset named {raw!r}", line, rule_id)
+            raise RuleFileError(name, f"{what}: no dataset named {quoted(raw)}", line, rule_id)
         return datasets[raw]
     if isinstance(raw, list) and all(isinstance(v, str) for v in raw):
         return tuple(raw)
@@ -496,28 +608,33 @@ def _param(
     datasets: Mapping[str, tuple[str, ...]],
     where: tuple[str, int | None, str],
     catalog: Catalog,
+    patterns: PatternBudget,
+    user: bool,
 ) -> Any:
     name, line, rule_id = where
     if raw is None:
         if spec.required:
-            raise RuleFileError(name, f"the parameter {key!r} is required", line, rule_id)
+            raise RuleFileError(name, f"the parameter {quoted(key)} is required", line, rule_id)
         return spec.default
     if spec.kind == "int":
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-            raise RuleFileError(name, f"{key!r} must be a whole number >= 0", line, rule_id)
+            raise RuleFileError(name, f"{quoted(key)} must be a whole number >= 0", line, rule_id)
         return raw
     if spec.kind == "bool":
         if not isinstance(raw, bool):
-            raise RuleFileError(name, f"{key!r} must be true or false", line, rule_id)
+            raise RuleFileError(name, f"{quoted(key)} must be true or false", line, rule_id)
         return raw
     if spec.kind == "str":
         if not isinstance(raw, str):
-            raise RuleFileError(name, f"{key!r} must be text", line, rule_id)
+            raise RuleFileError(name, f"{quoted(key)} must be text", line, rule_id)
         return raw
     if spec.kind == "choice":
         if raw not in spec.choices:
             raise RuleFileError(
-                name, f"{key!r} must be one of {list(spec.choices)}, not {raw!r}", line, rule_id
+                name,
+                f"{quoted(key)} must be one of {list(spec.choices)}, not {quoted(raw)}",
+                line,
+                rule_id,
             )
         return raw
     if spec.kind == "values":
@@ -528,43 +645,48 @@ def _param(
         if not isinstance(raw, dict) or not all(
             isinstance(v, list) and all(isinstance(item, str) for item in v) for v in raw.values()
         ):
-            raise RuleFileError(name, f"{key!r} must map text to lists of text", line, rule_id)
+            raise RuleFileError(
+                name, f"{quoted(key)} must map text to lists of text", line, rule_id
+            )
         return {k: tuple(v) for k, v in raw.items()}
     if spec.kind == "regex":
-        from pc_validate.safe_regex import UnsafePattern, compile_pattern
-
         if not isinstance(raw, str):
-            raise RuleFileError(name, f"{key!r} must be a regular expression", line, rule_id)
+            raise RuleFileError(name, f"{quoted(key)} must be a regular expression", line, rule_id)
         try:
-            return compile_pattern(raw)
+            return patterns.checked(raw, user=user)
         except UnsafePattern as exc:
-            raise RuleFileError(name, f"{key!r}: {exc}", line, rule_id) from None
+            raise RuleFileError(name, f"{quoted(key)}: {exc}", line, rule_id) from None
     raise AssertionError(spec.kind)
 
 
 def _rule(
     raw: Mapping[str, Any],
-    file: str,
-    line: int | None,
+    where: tuple[str, int | None, str],
     catalog: Catalog,
     datasets: Mapping[str, tuple[str, ...]],
+    patterns: PatternBudget,
+    user_params: bool,
 ) -> Rule:
-    rule_id = raw["id"]
-    where = (file, line, rule_id)
+    """One rule from its merged keys; `user_params`: its params came from a user file."""
+    file, line, rule_id = where
     for key in ("description", "source"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise RuleFileError(file, f"'{key}' must be non-empty text", line, rule_id)
     severity = raw.get("severity")
     if severity not in SEVERITIES:
         raise RuleFileError(
-            file, f"'severity' must be one of {list(SEVERITIES)}, not {severity!r}", line, rule_id
+            file,
+            f"'severity' must be one of {list(SEVERITIES)}, not {quoted(severity)}",
+            line,
+            rule_id,
         )
     check_name = raw.get("check")
     kind = REGISTRY.get(check_name) if isinstance(check_name, str) else None
     if kind is None:
         raise RuleFileError(
             file,
-            f"unknown check {raw.get('check')!r}; known checks: {', '.join(sorted(REGISTRY))}",
+            f"unknown check {quoted(raw.get('check'))}; "
+            f"known checks: {', '.join(sorted(REGISTRY))}",
             line,
             rule_id,
         )
@@ -572,9 +694,9 @@ def _rule(
     if "field" in raw:
         field_path = _field_path(raw["field"], catalog, where)
     elif kind.scope != "object":
-        raise RuleFileError(file, f"check {kind.name!r} needs a 'field'", line, rule_id)
+        raise RuleFileError(file, f"check {quoted(kind.name)} needs a 'field'", line, rule_id)
     if kind.scope == "object" and field_path is not None and not catalog.is_object(field_path):
-        raise RuleFileError(file, f"check {kind.name!r} needs an object field", line, rule_id)
+        raise RuleFileError(file, f"check {quoted(kind.name)} needs an object field", line, rule_id)
     params = raw.get("params") or {}
     if not isinstance(params, dict):
         raise RuleFileError(file, "'params' must be a mapping", line, rule_id)
@@ -583,12 +705,12 @@ def _rule(
         takes = ", ".join(sorted(kind.params)) or "no parameters"
         raise RuleFileError(
             file,
-            f"check {kind.name!r} does not take {sorted(unknown)} (it takes {takes})",
+            f"check {quoted(kind.name)} does not take {quoted(sorted(unknown))} (it takes {takes})",
             line,
             rule_id,
         )
     resolved = {
-        key: _param(params.get(key), spec, key, datasets, where, catalog)
+        key: _param(params.get(key), spec, key, datasets, where, catalog, patterns, user_params)
         for key, spec in kind.params.items()
     }
     code = raw.get("partner_center_error")
@@ -597,6 +719,10 @@ def _rule(
     for key in ("message", "note"):
         if raw.get(key) is not None and not isinstance(raw[key], str):
             raise RuleFileError(file, f"'{key}' must be text", line, rule_id)
+    if raw.get("message") is not None:
+        problem = template_problem(raw["message"], _message_words(kind))
+        if problem is not None:
+            raise RuleFileError(file, f"'message': {problem}", line, rule_id)
     autofix = raw.get("autofix", False)
     if not isinstance(autofix, bool):
         raise RuleFileError(file, "'autofix' must be true or false", line, rule_id)
@@ -616,6 +742,11 @@ def _rule(
         autofix=autofix,
         origin=f"{file}:{line}" if line is not None else file,
     )
+
+
+def _message_words(kind: CheckKind) -> frozenset[str]:
+    """The names a rule's own message may use: what the engine fills in for its check."""
+    return ENGINE_WORDS | kind.words | (OBJECT_WORDS if kind.scope == "object" else frozenset())
 
 
 def clouds() -> list[str]:
@@ -644,7 +775,8 @@ def load_rules(
             raise RuleFileError("rules", str(exc)) from None
         if cloud not in overlays:
             raise RuleFileError(
-                "--cloud", f"no cloud named {cloud!r}; known clouds: {', '.join(sorted(overlays))}"
+                "--cloud",
+                f"no cloud named {quoted(cloud)}; known clouds: {', '.join(sorted(overlays))}",
             )
         for bundled_file in files:
             builder.add_file(bundled_file, user=False)

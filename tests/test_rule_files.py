@@ -374,11 +374,11 @@ ISSUE_CASES: dict[str, tuple[str, int | None, str | None, str]] = {
         "test.second",
         "'max' must be a whole number >= 0",
     ),
-    "regex_prone_to_catastrophic_backtracking": (
-        rule_file(check="pattern", params={"regex": "(a+)+$", "format": "a"}),
+    "regex_that_re2_cannot_run": (  # issue #5 refused (a+)+$ here; RE2 runs it in linear time
+        rule_file(check="pattern", params={"regex": r"(\d+)-\1", "format": "a"}),
         11,
         "test.second",
-        "'regex': the repetition '(a+)+' at position 0 repeats a part",
+        "'regex': RE2, which runs the patterns of user rule files, has no backreferences",
     ),
 }
 
@@ -408,8 +408,10 @@ def test_issue_cases_name_file_line_rule_and_reason_and_exit_2(
         assert f"rule {rule_id}:" in err.getvalue()
 
 
-def test_yaml_anchors_and_aliases_are_data(tmp_path: Path) -> None:
-    """Aliases are allowed (the bundled files use them) and stay plain data."""
+def test_yaml_aliases_are_refused_in_a_user_file(tmp_path: Path) -> None:
+    """Issue 11: a few aliases of aliases stand for billions of values, so a user file may
+    not have one (test_untrusted_rules.py: the billion laughs); an anchor alone is harmless.
+    The bundled files, which are reviewed, use aliases."""
     path = write(
         tmp_path,
         """\
@@ -418,8 +420,17 @@ def test_yaml_anchors_and_aliases_are_data(tmp_path: Path) -> None:
           again: *base
         """,
     )
-    ruleset = load_rules([path])
-    assert ruleset.datasets["again"] == ("A", "B")
+    error = load_error(path)
+    assert (error.path, error.line, error.rule_id) == (str(path), 3, None)
+    assert error.reason == (
+        "an alias (*base) is not allowed in a user rule file, as a few can stand for billions "
+        "of values: write the value out"
+    )
+    merge = write(tmp_path, "rules:\n  - &r {id: a.b}\n  - {<<: *r, id: a.c}\n", "merge.yaml")
+    assert (load_error(merge).line, "alias (*r)" in load_error(merge).reason) == (3, True)
+    anchored = write(tmp_path, "datasets:\n  base: &b {description: d, source: s, values: [A]}\n")
+    assert load_rules([anchored]).datasets["base"] == ("A",)
+    assert "*address" in (bundled_rule_files()[0].parent / "address.yaml").read_text("utf-8")
 
 
 @pytest.mark.parametrize(

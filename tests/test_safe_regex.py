@@ -1,30 +1,33 @@
 r"""Rule-file regular expressions cannot hang the validator (issue #5, "Rule files are
-untrusted too").
+untrusted too"; issue 11: on RE2, not analysed).
 
-Python's ``re`` has no time limit, so ``pc_validate.safe_regex`` refuses, before use, every
-pattern whose matching time could grow faster than linearly with the value. The tests hold:
+Python's ``re`` backtracks and has no time limit. The patterns of a user rule file run on RE2
+(``pc_validate.safe_regex``), whose matching time is linear in the value whatever the
+pattern; the bundled rule files and overlays, reviewed data, stay on ``re``. The tests hold:
 
-- known catastrophic patterns (OWASP's ReDoS examples, the literature's classics, and
-  what the fuzzing below once got through) are refused, through the loader (file, line,
-  rule id, reason) and through the command (exit 2), whichever parameter carries them;
-- plain ``re`` really does hang on them (an alarm interrupts it), so the guard matters;
-- the patterns a rule author reasonably writes, and every bundled pattern, are accepted;
-- property: patterns drawn from a small grammar that the guard accepts finish on long,
-  pumped, non-matching values within a hang guard.
+- known catastrophic patterns (OWASP's ReDoS examples, the literature's classics, and what
+  fuzzing once found) are accepted in a user rule file and answer right on long hostile
+  values within a hang guard (a child process with a time-out: RE2's C++ code cannot be
+  interrupted by a signal), while plain ``re`` really does hang on them (an alarm stops it);
+- what RE2 cannot run (backreferences, lookarounds, ``\Z``, possessive and atomic
+  repetitions, ...) is refused through the loader (file, line, rule id, reason) and the
+  command (exit 2), whichever parameter carries it, and ``{,n}``, which RE2 reads as text;
+- RE2 answers as ``re`` does on what both accept (a property over a small grammar), except
+  ``\d``, ``\w``, ``\s`` and ``\b``, which are ASCII-only in RE2;
+- every bundled pattern stays on ``re``, and RE2 is never imported for the bundled rules.
 
-Hang guards use SIGALRM, which the ``re`` engine checks while it backtracks; they are for
-hangs only (seconds), never speed asserts.
+Hang guards are for hangs only (seconds), never speed asserts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import re
 import signal
 import subprocess
 import sys
-import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,15 +41,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pc_validate import RuleFileError, Validator, load_rules, validate
-from pc_validate.regex_analysis import (
-    _Alphabet,
-    _quantifier_spans,
-    _repeat_order,
-    _sre,
-    analyse,
-)
 from pc_validate.resources import bundled_rule_files, cloud_overlays
-from pc_validate.safe_regex import UnsafePattern, compile_pattern, pattern_problem, plainly_linear
+from pc_validate.safe_regex import (
+    USER_PROGRAM_SIZE,
+    RulePattern,
+    UnsafePattern,
+    compile_pattern,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_DE = ROOT / "examples" / "valid" / "seed-de-2023.json"
@@ -55,131 +56,138 @@ needs_alarm = pytest.mark.skipif(
     not hasattr(signal, "setitimer"), reason="the hang guard needs SIGALRM (POSIX)"
 )
 
-EXPONENTIAL = "in more than one way"
-POLYNOMIAL = "one after the other"
-CROWDED = "partial matches are tried"
-
-#: Known catastrophic patterns, and the words of the reason they are refused with.
-CATASTROPHIC: dict[str, str] = {
+#: Known catastrophic patterns for a backtracking engine: (a value they match in full, and
+#: prefix, pump, suffix of a hostile value that they do not match: prefix + pump * n + suffix).
+CATASTROPHIC: dict[str, tuple[str, str, str, str]] = {
     # OWASP, "Regular expression Denial of Service - ReDoS", evil regex examples
-    r"(a+)+$": EXPONENTIAL,
-    r"([a-zA-Z]+)*$": EXPONENTIAL,
-    r"(a|aa)+$": EXPONENTIAL,
-    r"(a|a?)+$": EXPONENTIAL,
-    r"(.*a){12}": POLYNOMIAL,
-    r"^(([a-z])+.)+[A-Z]([a-z])+$": EXPONENTIAL,  # the Java class name example
+    r"(a+)+$": ("aaaa", "", "a", "!"),
+    r"([a-zA-Z]+)*$": ("abC", "", "a", "1"),
+    r"(a|aa)+$": ("aaa", "", "a", "!"),
+    r"(a|a?)+$": ("aaa", "", "a", "!"),
+    r"(.*a){12}": ("a" * 12, "", "a", "!"),
+    r"^(([a-z])+.)+[A-Z]([a-z])+$": ("abAbc", "", "a", "!"),  # the Java class name example
     # OWASP's email validation ReDoS
     (
         r"^([a-zA-Z0-9])(([\-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}"
         r"(([a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$"
-    ): EXPONENTIAL,
+    ): ("ab.c@example.com", "", "a", "!"),
     # nested and overlapping repetition (Kirrage et al. 2013; Weideman et al. 2016)
-    r"(a*)*b": EXPONENTIAL,
-    r"(a*)+$": EXPONENTIAL,
-    r"(a|a)*$": EXPONENTIAL,
-    r"(\w+\s?)+$": EXPONENTIAL,
-    r"(\w+\s*)+$": EXPONENTIAL,
-    r"(\d+[-.]?)+!": EXPONENTIAL,
-    r"((a?)*b)+$": EXPONENTIAL,
-    r"(?:[a-z]+|[a-z0-9]+)+$": EXPONENTIAL,
-    r"(x+x+)+y": EXPONENTIAL,
-    r"(?=(a+)+b)a": EXPONENTIAL,
+    r"(a*)*b": ("aab", "", "a", ""),
+    r"(a*)+$": ("aa", "", "a", "!"),
+    r"(a|a)*$": ("aa", "", "a", "!"),
+    r"(\w+\s?)+$": ("ab cd", "", "a", "!"),
+    r"(\w+\s*)+$": ("ab  cd", "", "a", "!"),
+    r"(\d+[-.]?)+!": ("12-3!", "", "1", ""),
+    r"((a?)*b)+$": ("abab", "", "a", "!"),
+    r"(?:[a-z]+|[a-z0-9]+)+$": ("ab1", "", "a", "!"),
+    r"(x+x+)+y": ("xxy", "", "x", ""),
     # polynomial: overlapping repetitions one after the other (Stack Overflow's 2016 outage
     # came from \s+$ searched over a long run of spaces; in full, \s*\s*$ is the same)
-    r"\d+\d+$": POLYNOMIAL,
-    r".*.*=.*": POLYNOMIAL,
-    r"\s*\s*$": POLYNOMIAL,
-    r"^\s*(.*?)\s*$": POLYNOMIAL,
-    r".+@.+\..+": POLYNOMIAL,
-    r"[^@\s]+@[^@\s]+\.[^@\s]+": POLYNOMIAL,
-    r"(.*a){20}": POLYNOMIAL,
-    r"a.*b.*c.*d": POLYNOMIAL,
+    r"\d+\d+$": ("12", "", "1", "x"),
+    r".*.*=.*": ("a=b", "", "a", ""),
+    r"\s*\s*$": ("  ", "", " ", "x"),
+    r"^\s*(.*?)\s*$": (" a b ", "a", " ", "\nb"),
+    r".+@.+\..+": ("a@b.c", "", "a", "@"),
+    r"[^@\s]+@[^@\s]+\.[^@\s]+": ("a@b.c", "a@", "a", ""),
+    r"(.*a){20}": ("a" * 20, "", "a", "!"),
+    r"a.*b.*c.*d": ("abcd", "a", "b", "c"),
     # bounded, but exponential in a large count, or too many ways at once
-    r"(a|a){40}": CROWDED,
-    r"(a{1,2}){1,60}": CROWDED,
-    r"((([a-]){1,40}){1,2}){0,3}": CROWDED,
-    r"\w+(?:(?:ba?){1,40}){1,2}": CROWDED,
-    # a lookahead scanning the rest of the value, tried at every place
-    r"(?:(?=.*x).)*": "lookaround",
-    r".*(?=.*x)y": "lookaround",
-    # backreferences are refused outright
-    r"(\d+)-\1": "backreferences",
-    r"(?P<w>a+)(?P=w)": "backreferences",
+    r"(a|a){40}": ("a" * 40, "", "a", "!"),
+    r"(a{1,2}){1,60}": ("aaa", "", "a", "!"),
+    r"((([a-]){1,40}){1,2}){0,3}": ("a-", "", "a", "!"),
+    r"\w+(?:(?:ba?){1,40}){1,2}": ("xb", "", "b", "!"),
+    # what fuzzing once found slow for the analyser of issue #5, and what was too complex
+    # for it to check
+    r"(?:(?:(?:(?:[a-]){1,40}){1,2}){0,3}|\b)": ("a-", "", "a", "!"),
+    r"a?(?:[ab]){1,2}[a-](?:(?:(?:|.)|\w.a)){1,40}": ("ab-", "ab-", "a", "!" * 41),
+    "(?:" + "|".join(f"{chr(97 + i % 26)}+" for i in range(500)) + ")+": ("abz", "", "ab", "!"),
+    "[ab]*a[ab]{60}": ("a" * 61, "", "ab", "!"),
 }
 
-#: What a rule author reasonably writes: all accepted.
-REASONABLE = [
+#: What RE2 cannot run, with the words of the refusal.
+REFUSED: dict[str, str] = {
+    r"(\d+)-\1": "has no backreferences",
+    r"(?P<w>a+)(?P=w)": "has no named backreferences",
+    r"(?=(a+)+b)a": "has no lookarounds",
+    r"(?:(?=.*x).)*": "has no lookarounds",
+    r".*(?=.*x)y": "has no lookarounds",
+    r"(?:(?!--).)*": "has no lookarounds",
+    r"(?<=a)b": "has no lookarounds",
+    r"(?<!a)b": "has no lookarounds",
+    r"\A[A-Z]{2}\Z": r"has no \Z; write $ or \z",
+    r"\d++\d*": "has no possessive repetitions",
+    r"[^@]*+@.+": "has no possessive repetitions",
+    r"(?>a+)b": "has no atomic groups",
+    r"(?P<n>a)?(?(n)b|c)": "has no conditionals",
+    r"(?x) \d{3} - \d{4}  # a US local number": "has no verbose mode",
+    r"[\u4e00-\u9fff]{1,10}": r"has no \u escapes; write \x{...}",
+    r"a{1001}": "has no counted repetitions of more than 1000 copies",
+    r"(?:a{100}){100}": "has no counted repetitions of more than 1000 copies",
+    r"\pL{1000}": "has no room for a pattern this large",
+    r"([0-9]": "not a valid regular expression (RE2 says: missing ): ([0-9])",
+    r"\d{,5}": "'{,5}' repeats from 0 in Python but is literal text in RE2",
+    r"[a-z]{,}": "'{,}' repeats from 0 in Python but is literal text in RE2",
+}
+
+#: What a rule author reasonably writes: accepted, with a value each matches.
+REASONABLE: dict[str, str] = {
     # postal codes
-    r"\d{5}(?:-\d{4})?",
-    r"^\d{5}(-\d{4})?$",
-    r"[A-Z]\d[A-Z] ?\d[A-Z]\d",
-    r"(?:GIR 0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})",
-    r"\d{4} ?[A-Z]{2}",
-    r"\d{3}-\d{4}",
-    r"[0-9]{2}-[0-9]{3}",
-    r"\d{5}(?:\d{3})?",
+    r"\d{5}(?:-\d{4})?": "98052-6399",
+    r"^\d{5}(-\d{4})?$": "98052",
+    r"[A-Z]\d[A-Z] ?\d[A-Z]\d": "K1A 0B1",
+    r"(?:GIR 0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})": "SW1A 1AA",
+    r"\d{4} ?[A-Z]{2}": "1234 AB",
+    r"[0-9]{2}-[0-9]{3}": "00-950",
     # phone numbers
-    r"\+?\d{7,15}",
-    r"\+?[1-9]\d{1,14}",
-    r"(?:\+1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}",
-    r"0[1-9](?:[ .-]?\d{2}){4}",
-    r"\+?[0-9 ()./-]{6,30}",
-    r"\+\d{1,3}(?: \d{1,4}){1,5}",
-    r"\d{2,4}[ -]?\d{2,4}",
-    r"(?:\d{1,4}[-. ]?){1,5}",
+    r"\+?[1-9]\d{1,14}": "+4930123456",
+    r"(?:\+1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}": "(425) 555-0101",
+    r"0[1-9](?:[ .-]?\d{2}){4}": "01 23 45 67 89",
+    r"\+?[0-9 ()./-]{6,30}": "+49 (30) 1234-56",
+    r"(?:\d{1,4}[-. ]?){1,5}": "030 1234 5678",
     # GUIDs
-    r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}",
-    r"\{?[0-9a-f]{8}(?:-?[0-9a-f]{4}){3}-?[0-9a-f]{12}\}?",
+    r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}": "9b2e9f4c-3d1a-4e8b-a6f0-5c7d2e1b8a34",
     # email addresses and domains
-    r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+",
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+": "gena@wingtiptoys.com",
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+": "gena.soto+pc@wingtip-toys.com",
     (
         r"(?P<local>[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*)@(?P<domain>(?:[A-Za-z0-9]"
         r"(?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,63}))"
-    ),
-    r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*",
-    r"(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/\S*)?",
-    r"[A-Za-z0-9]+",
+    ): "a.b@c.example.org",
+    r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*": "a-b.c",
+    r"[A-Za-z0-9]+": "Contoso1",
     # tax and registration numbers
-    r"(?:DE)?\d{9}",
-    r"GB(?:\d{9}|\d{12}|GD\d{3}|HA\d{3})",
-    r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}",
-    r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?",
-    r"\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}",
-    r"[0-9]{10}|[0-9]{12}",
-    r"[A-Z0-9]{8,12}",
+    r"(?:DE)?\d{9}": "DE123456789",
+    r"GB(?:\d{9}|\d{12}|GD\d{3}|HA\d{3})": "GBGD123",
+    r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?": "DE89 3704 0044 0532 0130 00",
+    r"\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}": "11.222.333/0001-81",
     # names and free text
-    r"[A-Za-z][A-Za-z .,&'-]{0,99}",
-    r"\S(?:.*\S)?",
-    r"[^\d\W]+(?:[ '-][^\d\W]+)*",
-    r"[A-Z][a-z]+(?: [A-Z][a-z]+)*",
-    r"\w+(?:[-' ]\w+)*",
-    r"[\u4e00-\u9fff]{1,10}",
-    # numbers and dates
-    r"\d+(?:\.\d+)?",
-    r"-?\d+(?:,\d{3})*(?:\.\d+)?",
-    r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})",
-    # anchors, flags, lookarounds, laziness, possessive repetitions, comments
-    r"\A[A-Z]{2}\Z",
-    r"\b\d{3}\b",
-    r"(?:^|\b)(?:1[0-2]|[1-9])\d{2}(?:$|\b)",
-    r"(\b\w+\b\s*)+",
-    r"(?=.*\d)(?=.*[a-z]).{8,64}",
-    r"(?:(?!--).)*",
-    r".*?x",
-    r"\d++\d*",
-    r"[^@]++@.+",
-    r"(?i)[a-z]{2}-[a-z]{2}",
-    r"(?x) \d{3} - \d{4}  # a US local number",
-    r"(?:[A-Z]{2}|\d{2}){1,10}",
-]
+    r"[A-Za-z][A-Za-z .,&'-]{0,99}": "Wingtip Toys, Inc.",
+    r"\S(?:.*\S)?": "a b",
+    r"[A-Z][a-z]+(?: [A-Z][a-z]+)*": "Gena Soto",
+    r"[\p{L} '.-]{1,100}": "Zoë d'Été",
+    r"[\x{4e00}-\x{9fff}]{1,10}": "微软",
+    # numbers, dates, anchors, flags, laziness
+    r"-?\d+(?:,\d{3})*(?:\.\d+)?": "-1,234.5",
+    r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})": "2024-02-29",
+    r"\A[A-Z]{2}\z": "DE",
+    r"\b\d{3}\b": "123",
+    r"(\b\w+\b\s*)+": "one two",
+    r".*?x": "abx",
+    r"(?i)[a-z]{2}-[a-z]{2}": "EN-us",
+    r"(?:[A-Z]{2}|\d{2}){1,10}": "AB12",
+    r"a{2,}": "aaa",
+}
 
 
 def _rule_file(
-    tmp_path: Path, regex: str, check: str = "pattern", name: str = "house.yaml"
+    tmp_path: Path,
+    regex: str,
+    check: str = "pattern",
+    name: str = "house.yaml",
+    **params: Any,
 ) -> Path:
     """A user rule file whose only rule (on line 2) carries `regex`."""
-    params: dict[str, Any] = {"regex": regex, "format": "as the house wants it"}
+    params = {"regex": regex, "format": "as the house wants it", **params}
     field = "billingProfile.companyName"
     if check == "phone_pattern":
         field = "billingProfile.defaultAddress.phoneNumber"
@@ -223,122 +231,77 @@ def hang_guard(seconds: float, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _user(regex: str, ignore_case: bool = False) -> Any:
+    return compile_pattern(regex, user=True, ignore_case=ignore_case)
+
+
 # --------------------------------------------------------------------------------------------
-# Catastrophic patterns are refused, with the reason
+# Catastrophic patterns run on RE2 in linear time
 
 
-@pytest.mark.parametrize("regex", sorted(CATASTROPHIC))
-def test_catastrophic_pattern_is_refused(regex: str) -> None:
-    re.compile(regex)  # valid: refused for its matching time, not its syntax
-    problem = pattern_problem(regex)
-    assert problem is not None, regex
-    assert CATASTROPHIC[regex] in problem
-    with pytest.raises(UnsafePattern) as caught:
-        compile_pattern(regex)
-    assert str(caught.value) == problem
+def _child(code: str, timeout: float) -> Any:
+    """Run `code` in a child process (RE2 cannot be interrupted in-process); its JSON output."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("regex", sorted(CATASTROPHIC))
-def test_catastrophic_pattern_in_a_user_rule_file(regex: str, tmp_path: Path) -> None:
+def test_catastrophic_patterns_answer_long_hostile_values_in_bounded_time() -> None:
+    """Each pattern, on RE2, matches its sample and not its hostile value of 100,000 pumps
+    (on ``re``, a few dozen pumps take years for the exponential ones). One child process
+    for all, with a time-out that only a hang can reach."""
+    cases = [[regex, *spec] for regex, spec in CATASTROPHIC.items()]
+    code = (
+        "import json, sys\n"
+        "from pc_validate.safe_regex import compile_pattern\n"
+        f"cases = json.loads({json.dumps(json.dumps(cases))})\n"
+        "out = {}\n"
+        "for regex, sample, prefix, pump, suffix in cases:\n"
+        "    compiled = compile_pattern(regex, user=True)\n"
+        "    hostile = prefix + pump * 100_000 + suffix\n"
+        "    out[regex] = [bool(compiled.fullmatch(sample)), bool(compiled.fullmatch(hostile))]\n"
+        "print(json.dumps(out))\n"
+    )
+    answers = _child(code, timeout=60)
+    assert answers == {regex: [True, False] for regex in CATASTROPHIC}
+
+
+def _short(regex: str) -> str:
+    return regex if len(regex) <= 60 else regex[:57] + "..."
+
+
+@needs_alarm
+@pytest.mark.parametrize("regex", sorted(CATASTROPHIC), ids=_short)
+def test_re2_answers_as_re_on_short_values(regex: str) -> None:
+    """On values short enough for ``re`` to answer, RE2 gives its answers (the 500 looping
+    alternatives take ``re`` too long on any value that does not match)."""
+    sample, prefix, pump, suffix = CATASTROPHIC[regex]
+    compiled = re.compile(regex)
+    pumps = 1 if regex.count("|") > 100 else 3
+    with hang_guard(5, regex):
+        for value in (sample, prefix + pump * pumps + suffix, prefix + pump * pumps):
+            assert bool(_user(regex).fullmatch(value)) == bool(compiled.fullmatch(value)), value
+
+
+@pytest.mark.parametrize(
+    "regex", [r"(a+)+$", r"(a|aa)+$", r"(.*a){12}", r"(\w+\s?)+$", r"\d+\d+$", r"^\s*(.*?)\s*$"]
+)
+def test_a_catastrophic_pattern_in_a_user_rule_file_loads_and_is_used(
+    regex: str, tmp_path: Path
+) -> None:
+    """What issue #5 refused loads now, and judges the value on RE2."""
     path = _rule_file(tmp_path, regex)
-    with pytest.raises(RuleFileError) as caught:
-        load_rules([path])
-    error = caught.value
-    assert (error.path, error.line, error.rule_id) == (str(path), 2, "house.pattern")
-    assert error.reason.startswith("'regex': ")
-    assert CATASTROPHIC[regex] in error.reason
-    assert str(error).startswith(f"{path}:2: rule house.pattern: 'regex': ")
-
-
-@pytest.mark.parametrize("regex", sorted(CATASTROPHIC))
-def test_catastrophic_pattern_makes_the_command_exit_2(regex: str, tmp_path: Path) -> None:
-    path = _rule_file(tmp_path, regex)
-    code, out, err = _run("check", "--rules", path, SEED_DE)
-    assert (code, out) == (2, "")
-    assert f"{path}:2:" in err and "house.pattern" in err
-    assert str(pattern_problem(regex)) in err
-
-
-@pytest.mark.parametrize("check", ["phone_pattern", "domain_prefix"])
-def test_every_regex_parameter_is_guarded(check: str, tmp_path: Path) -> None:
-    path = _rule_file(tmp_path, r"(\d+\s?)+", check=check)
-    with pytest.raises(RuleFileError) as caught:
-        load_rules([path])
-    assert caught.value.rule_id == "house.pattern" and EXPONENTIAL in caught.value.reason
-    assert _run("rules", "--rules", path)[0] == 2
-
-
-def test_override_of_a_bundled_rules_regex_is_guarded(tmp_path: Path) -> None:
-    """A user file may change the pattern of a bundled rule by its id: the same guard."""
-    ruled = [
-        rule
-        for path in bundled_rule_files()
-        for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules") or []
-        if "regex" in (rule.get("params") or {})
-    ]
-    assert len(ruled) >= 3
-    for rule in ruled:
-        path = tmp_path / "override.yaml"
-        override = {"id": rule["id"], "params": {**rule["params"], "regex": "(x+x+)+y"}}
-        path.write_text(yaml.safe_dump({"rules": [override]}), encoding="utf-8")
-        with pytest.raises(RuleFileError) as caught:
-            load_rules([path])
-        assert (caught.value.rule_id, caught.value.line) == (rule["id"], 2)
-        assert EXPONENTIAL in caught.value.reason
-
-
-def test_market_postal_pattern_in_a_user_file_is_guarded(tmp_path: Path) -> None:
-    """User files may override a market's postal pattern (matched ignoring case)."""
-    path = tmp_path / "markets.yaml"
-    path.write_text("markets:\n  CA:\n    postal_pattern: '([A-Z0-9]+ ?)+'\n", encoding="utf-8")
-    with pytest.raises(RuleFileError) as caught:
-        load_rules([path])
-    error = caught.value
-    assert error.path == str(path) and error.line in (2, 3)
-    assert error.reason.startswith("market 'CA': 'postal_pattern': ")
-    assert EXPONENTIAL in error.reason
-    code, out, err = _run("check", "--rules", path, SEED_DE)
-    assert (code, out) == (2, "") and f"{path}:" in err and "postal_pattern" in err
-    # a safe override loads and is used
-    path.write_text("markets:\n  CA:\n    postal_pattern: '[A-Z]\\d[A-Z]\\d[A-Z]\\d'\n", "utf-8")
+    rule = next(rule for rule in load_rules([path]).rules if rule.id == "house.pattern")
+    assert rule.params["regex"] == RulePattern(regex, user=True)
+    sample, prefix, pump, suffix = CATASTROPHIC[regex]
     payload = copy.deepcopy(VALID_US_PAYLOAD)
-    payload["billingProfile"]["defaultAddress"].update(
-        country="CA", state="ON", city="Toronto", postalCode="M5V 2T6"
-    )
-    rules = {v.rule for v in validate(payload, rules=[path]).violations}
-    assert "address.postal_code.format" in rules, rules
-    assert "address.postal_code.format" not in {v.rule for v in validate(payload).violations}
-
-
-def test_messages_say_where() -> None:
-    assert pattern_problem(r"x(\d+\s?)+y") == (
-        r"the repetition '(\d+\s?)+' at position 1 repeats a part that can match the same "
-        "text in more than one way (nested or overlapping repetitions), so a value that does "
-        "not match may take exponential time"
-    )
-    assert pattern_problem(r"[a-z]+\.\d+\d+") == (
-        r"the repetitions '\d+' at position 8 and '\d+' at position 11 can match the same "
-        "text one after the other (overlapping repetitions), so a long value that does not "
-        "match may take quadratic or worse time"
-    )
-    copies = str(pattern_problem(r"(.*,){5}"))
-    assert copies.startswith("copies of the repetition '.*' at position 1, made by the ")
-    assert "'(.*,){5}' at position 0" in copies
-    # a verbose pattern's positions are not worked out, but it is refused all the same
-    assert str(pattern_problem("(?x) ( a+ )+ $")).startswith("a repetition repeats a part")
-
-
-def test_invalid_and_absurd_patterns_are_errors_not_crashes() -> None:
-    with pytest.raises(UnsafePattern, match="not a valid regular expression"):
-        compile_pattern("([0-9]")
-    with pytest.raises(UnsafePattern, match="nested too deeply"):
-        compile_pattern("(" * 5000 + "a" + ")" * 5000)
-    with pytest.raises(UnsafePattern, match="too complex"):
-        compile_pattern("(?:" + "|".join(f"a{{{n}}}b" for n in range(1, 200)) + ")+")
-
-
-# --------------------------------------------------------------------------------------------
-# The guard matters: plain re hangs on them
+    payload["billingProfile"]["companyName"] = prefix + pump * 5_000 + suffix
+    (violation,) = [v for v in validate(payload, rules=[path]).violations if v.rule == rule.id]
+    assert (violation.code, violation.params["pattern"]) == ("invalid_format", regex)
+    payload["billingProfile"]["companyName"] = sample
+    assert not [v for v in validate(payload, rules=[path]).violations if v.rule == rule.id]
 
 
 @needs_alarm
@@ -351,63 +314,203 @@ def test_invalid_and_absurd_patterns_are_errors_not_crashes() -> None:
     ],
     ids=["exponential", "quadratic", "bounded"],
 )
-def test_plain_re_hangs_on_refused_patterns(regex: str, value: str) -> None:
-    assert pattern_problem(regex) is not None
+def test_plain_re_hangs_where_re2_does_not(regex: str, value: str) -> None:
+    """Why user patterns run on RE2: ``re`` does not finish these (RE2: the test above)."""
+    assert regex in CATASTROPHIC
     with pytest.raises(Hang), hang_guard(0.5, regex):
         re.fullmatch(regex, value)
 
 
 # --------------------------------------------------------------------------------------------
-# Reasonable and bundled patterns are accepted
+# What RE2 cannot run is refused, with the reason
 
 
-@pytest.mark.parametrize("regex", REASONABLE)
+@pytest.mark.parametrize("regex", sorted(REFUSED))
+def test_what_re2_cannot_run_is_refused(regex: str) -> None:
+    with pytest.raises(UnsafePattern) as caught:
+        _user(regex)
+    assert REFUSED[regex] in str(caught.value)
+
+
+@pytest.mark.parametrize("regex", sorted(REFUSED))
+def test_a_refused_pattern_in_a_user_rule_file(regex: str, tmp_path: Path) -> None:
+    path = _rule_file(tmp_path, regex)
+    with pytest.raises(RuleFileError) as caught:
+        load_rules([path])
+    error = caught.value
+    assert (error.path, error.line, error.rule_id) == (str(path), 2, "house.pattern")
+    assert error.reason.startswith("'regex': ") and REFUSED[regex] in error.reason
+    assert str(error).startswith(f"{path}:2: rule house.pattern: 'regex': ")
+
+
+@pytest.mark.parametrize("regex", [r"(\d+)-\1", r"(?<=a)b", r"\A[A-Z]{2}\Z", r"\d{,5}", r"([0-9]"])
+def test_a_refused_pattern_makes_the_command_exit_2(regex: str, tmp_path: Path) -> None:
+    path = _rule_file(tmp_path, regex)
+    for argv in (("check", "--rules", path, SEED_DE), ("rules", "--rules", path)):
+        code, out, err = _run(*argv)
+        assert (code, out) == (2, "")
+        assert f"{path}:2: rule house.pattern: 'regex': " in err and REFUSED[regex] in err
+
+
+def test_a_refusal_in_a_real_process_prints_one_line(tmp_path: Path) -> None:
+    """RE2 logs a parse error on stderr unless told not to: the reason is said once."""
+    path = _rule_file(tmp_path, r"(?=a)a")
+    result = subprocess.run(
+        [sys.executable, "-m", "pc_validate", "check", "--rules", str(path), str(SEED_DE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.count("\n") == 1 and "has no lookarounds" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("check", ["phone_pattern", "domain_prefix"])
+def test_every_regex_parameter_runs_on_re2(check: str, tmp_path: Path) -> None:
+    path = _rule_file(tmp_path, r"(\d+)\1", check=check)
+    with pytest.raises(RuleFileError) as caught:
+        load_rules([path])
+    assert caught.value.rule_id == "house.pattern" and "backreferences" in caught.value.reason
+    assert _run("rules", "--rules", path)[0] == 2
+    path = _rule_file(tmp_path, r"(\d+\s?)+", check=check)
+    (rule,) = [rule for rule in load_rules([path]).rules if rule.id == "house.pattern"]
+    assert rule.params["regex"].user
+
+
+def test_override_of_a_bundled_rules_regex_runs_on_re2(tmp_path: Path) -> None:
+    """A user file may change the pattern of a bundled rule by its id: RE2 then runs it. An
+    override that leaves the params alone keeps the bundled pattern on ``re``."""
+    ruled = [
+        rule
+        for path in bundled_rule_files()
+        for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules") or []
+        if "regex" in (rule.get("params") or {})
+    ]
+    assert len(ruled) >= 3
+    for rule in ruled:
+        path = tmp_path / "override.yaml"
+        override = {"id": rule["id"], "params": {**rule["params"], "regex": "(?!x)y"}}
+        path.write_text(yaml.safe_dump({"rules": [override]}), encoding="utf-8")
+        with pytest.raises(RuleFileError) as caught:
+            load_rules([path])
+        assert (caught.value.rule_id, caught.value.line) == (rule["id"], 2)
+        assert "has no lookarounds" in caught.value.reason
+        override["params"]["regex"] = "(x+x+)+y"
+        path.write_text(yaml.safe_dump({"rules": [override]}), encoding="utf-8")
+        loaded = {r.id: r for r in load_rules([path]).rules}[rule["id"]]
+        assert loaded.params["regex"] == RulePattern("(x+x+)+y", user=True)
+        path.write_text(yaml.safe_dump({"rules": [{"id": rule["id"]}]}), encoding="utf-8")
+        loaded = {r.id: r for r in load_rules([path]).rules}[rule["id"]]
+        assert loaded.params["regex"] == RulePattern(rule["params"]["regex"], user=False)
+
+
+def test_market_postal_pattern_in_a_user_file_runs_on_re2(tmp_path: Path) -> None:
+    """User files may override a market's postal pattern (matched ignoring case)."""
+    path = tmp_path / "markets.yaml"
+    path.write_text("markets:\n  CA:\n    postal_pattern: '(?=[A-Z])\\w+'\n", encoding="utf-8")
+    with pytest.raises(RuleFileError) as caught:
+        load_rules([path])
+    error = caught.value
+    assert error.path == str(path) and error.line in (2, 3)
+    assert error.reason.startswith("market 'CA': 'postal_pattern': ")
+    assert "has no lookarounds" in error.reason
+    code, out, err = _run("check", "--rules", path, SEED_DE)
+    assert (code, out) == (2, "") and f"{path}:" in err and "postal_pattern" in err
+    # a pattern a backtracking engine chokes on loads, and answers on RE2, ignoring case
+    path.write_text("markets:\n  CA:\n    postal_pattern: '([A-Z0-9]+ ?)+'\n", "utf-8")
+    payload = copy.deepcopy(VALID_US_PAYLOAD)
+    payload["billingProfile"]["defaultAddress"].update(
+        country="CA", state="ON", city="Toronto", postalCode="m5v 2t6"
+    )
+    assert "address.postal_code.format" not in {v.rule for v in validate(payload).violations}
+    assert "address.postal_code.format" not in {
+        v.rule for v in validate(payload, rules=[path]).violations
+    }
+    payload["billingProfile"]["defaultAddress"]["postalCode"] = "M5" * 100 + "!"
+    rules = {v.rule for v in validate(payload, rules=[path]).violations}
+    assert "address.postal_code.format" in rules, rules
+
+
+def test_the_patterns_of_user_files_have_a_size_budget(tmp_path: Path) -> None:
+    """One RE2 compile is bounded by its memory limit, not the number of patterns: a 1 KB file
+    of big patterns would take minutes to compile. The budget stops it at the pattern that
+    passes it (a child process, so that a hang fails the test)."""
+    big = r"[\p{L} '.-]{1,200}"  # about 240,000 instructions, a sixth of a second to compile
+    rules = [
+        {
+            "id": f"house.pattern{n}",
+            "severity": "warning",
+            "description": "A house rule.",
+            "source": "The test suite.",
+            "field": "billingProfile.companyName",
+            "check": "pattern",
+            "params": {"regex": big + "x" * n, "format": "f"},
+        }
+        for n in range(40)
+    ]
+    path = tmp_path / "big.yaml"
+    path.write_text(yaml.safe_dump({"rules": rules}, width=1000), encoding="utf-8")
+    code = (
+        "import json\n"
+        "from pc_validate import RuleFileError, load_rules\n"
+        "try:\n"
+        f"    load_rules([{str(path)!r}])\n"
+        "except RuleFileError as exc:\n"
+        "    print(json.dumps([exc.line, exc.rule_id, exc.reason]))\n"
+    )
+    line, rule_id, reason = _child(code, timeout=60)
+    starts = [
+        n for n, text in enumerate(path.read_text("utf-8").splitlines(), 1) if text[:2] == "- "
+    ]
+    assert (rule_id, line) == ("house.pattern4", starts[4])
+    assert reason.startswith("'regex': with this one, the patterns of the user rule files ")
+    assert f"more than {USER_PROGRAM_SIZE:,} instructions together" in reason
+
+
+# --------------------------------------------------------------------------------------------
+# What RE2 runs means what it means in re, except Unicode classes
+
+
+@pytest.mark.parametrize("regex", sorted(REASONABLE))
 def test_reasonable_pattern_is_accepted(regex: str, tmp_path: Path) -> None:
-    assert pattern_problem(regex) is None
-    assert compile_pattern(regex).pattern == regex
+    assert _user(regex).fullmatch(REASONABLE[regex])
     ruleset = load_rules([_rule_file(tmp_path, regex)])
     assert "house.pattern" in {rule.id for rule in ruleset.rules}
 
 
-def _bundled_patterns() -> list[tuple[str, str]]:
-    found = []
-    for path in [*bundled_rule_files(), *cloud_overlays().values()]:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for rule in data.get("rules") or []:
-            for key, value in (rule.get("params") or {}).items():
-                if key == "regex":
-                    found.append((f"{path.name}:{rule['id']}", value))
-        for code, market in (data.get("markets") or {}).items():
-            if "postal_pattern" in market:
-                found.append((f"{path.name}:{code}", market["postal_pattern"]))
-    return found
+def test_digits_and_word_characters_are_ascii_on_re2() -> None:
+    r"""RE2's \d, \w, \s and \b are ASCII; re's are Unicode (the module docstring says so,
+    until a later issue decides what digits mean project-wide)."""
+    arabic_three, e_acute, ideographic_space = "٣", "é", "\u3000"
+    for regex, value in ((r"\d", arabic_three), (r"\w", e_acute), (r"\s", ideographic_space)):
+        assert re.fullmatch(regex, value)
+        assert not _user(regex).fullmatch(value)
+        assert compile_pattern(regex, user=False).fullmatch(value)
+    assert re.search(r"\b", e_acute) and not _user(r".*\b.*").fullmatch(e_acute)
+    assert _user(r"\p{Nd}").fullmatch(arabic_three) and _user(r"\pL").fullmatch(e_acute)
 
 
-def test_every_bundled_pattern_is_accepted() -> None:
-    """Rule patterns and every market's postal pattern (from Google's address data)."""
-    patterns = _bundled_patterns()
-    assert len(patterns) > 150
-    refused = {where: pattern_problem(regex) for where, regex in patterns if pattern_problem(regex)}
-    assert refused == {}
+def test_case_folding_and_awkward_values_on_re2() -> None:
+    compiled = _user("stra(ß|ss)e k", ignore_case=True)
+    assert compiled.fullmatch("STRASSE K") and compiled.fullmatch("Straße \u212a")  # Kelvin
+    assert not _user("stra(ß|ss)e k").fullmatch("STRASSE K")
+    # a lone surrogate (an undecodable byte) is matched as U+FFFD, not an exception
+    assert _user(r"[^@]+").fullmatch("a\udc80b") and not _user(r"[a-z]+").fullmatch("a\udc80")
+    assert _user("").fullmatch("") and not _user("a").fullmatch("")
 
 
-@needs_alarm
-def test_bundled_patterns_finish_on_long_values() -> None:
-    for where, regex in _bundled_patterns():
-        compiled = re.compile(regex, re.IGNORECASE)
-        with hang_guard(2, where):
-            for value in ("9" * 20_000 + "x", "A1" * 10_000 + "!", " " * 20_000, "AB " * 7000):
-                compiled.fullmatch(value)
+def test_braces_inside_classes_and_escaped_are_not_up_to_repetitions() -> None:
+    for regex, value in ((r"[{,5}]", ","), (r"\{,5}", "{,5}"), (r"[]{,5}]", "]"), (r"x{2,}", "xx")):
+        assert _user(regex).fullmatch(value), regex
+    for regex in (r"\\{,5}", r"[^]]{,5}", r"a{,}"):
+        with pytest.raises(UnsafePattern, match="literal text in RE2"):
+            _user(regex)
 
-
-# --------------------------------------------------------------------------------------------
-# Property: what the guard accepts does not hang
 
 ATOMS = ["a", "b", "-", " ", "1", ".", "[ab]", "[a-]", "[^b]", r"\w", r"\d", r"\s", "ab", "a?"]
-ZERO_WIDTH = [r"\b", r"\B", "^", "$", ""]
+ZERO_WIDTH = [r"\b", "^", "$", ""]  # \B: re before 3.14 never matches it in an empty value
 QUANTIFIERS = ["*", "+", "?", "{0,3}", "{1,2}", "{2,}", "{3}", "{1,40}", "*?", "+?"]
-if sys.version_info >= (3, 11):
-    QUANTIFIERS += ["*+", "++"]
 
 
 def _grow(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -419,10 +522,8 @@ def _grow(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.one_of(
         sequence,
         repeated,
-        sequence,
-        repeated,
         parts.map(lambda items: "(?:" + "|".join(items) + ")"),
-        st.tuples(children, children).map(lambda pair: f"(?={pair[0]}){pair[1]}"),
+        st.tuples(children, children).map(lambda pair: f"({pair[0]}){pair[1]}"),
     )
 
 
@@ -430,14 +531,15 @@ QUANTIFIED = st.tuples(st.sampled_from(ATOMS), st.sampled_from(QUANTIFIERS)).map
     lambda pair: f"(?:{pair[0]}){pair[1]}"
 )
 PATTERNS = st.recursive(
-    st.sampled_from(ATOMS) | st.sampled_from(ZERO_WIDTH) | QUANTIFIED, _grow, max_leaves=16
+    st.sampled_from(ATOMS) | st.sampled_from(ZERO_WIDTH) | QUANTIFIED, _grow, max_leaves=12
 )
 
 
-def _valid(regex: str) -> bool:
+def _both_accept(regex: str) -> bool:
     try:
         re.compile(regex)
-    except re.error:
+        _user(regex)
+    except (re.error, UnsafePattern):
         return False
     return True
 
@@ -449,117 +551,80 @@ def _valid(regex: str) -> bool:
     suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
 )
 @given(
-    regex=PATTERNS.filter(_valid),
-    pump=st.text(alphabet="ab- 1", min_size=1, max_size=3),
-    prefix=st.sampled_from(["", "a", "1", "-"]),
-    suffix=st.sampled_from(["!", "\n", "", "b", " "]),
+    regex=PATTERNS.filter(_both_accept),
+    value=st.text(alphabet="ab- 1", max_size=8),
 )
-def test_accepted_patterns_do_not_hang(regex: str, pump: str, prefix: str, suffix: str) -> None:
-    if plainly_linear(regex):
-        assert analyse(regex) is None, "the glance passed what the analysis refuses"
-    if pattern_problem(regex) is not None:
-        return  # refused: nothing runs it
-    compiled = compile_pattern(regex)
-    with hang_guard(3, regex):
-        for repeated in (pump, "a", "ab", "1 ", "a-"):
-            compiled.fullmatch(prefix + repeated * (8000 // len(repeated)) + suffix)
-            compiled.fullmatch(prefix + repeated * (8000 // len(repeated)) + suffix, 0, 5000)
-
-
-#: Patterns the fuzzing once found slow but accepted; each is refused now.
-FUZZ_FOUND = [
-    r"(?:(?:(?:(?:(?:1)*+){1,2}){2,})+){3}",  # nested repetitions of empty matches
-    r"(?:(?:[^\s]a?[a-]\d|(?=b)|[^b])[^\s]){1,2}(?:(?:[^b]){1,40}){0,3}",
-    r"(?:(?:(?:(?:[a-]){1,40}){1,2}){0,3}|\b)",
-    r"(?:|[^b]|[ab])(?:(?:a){1,40}|(?:[a-])++|(?:\w)+)(?:(?:-)++)*(?:(?:ba?){1,40}){1,2}",
-    r"a?(?:[ab]){1,2}[a-](?:(?:(?:|.)|\w.a)){1,40}",
-]
-
-
-@pytest.mark.parametrize("regex", FUZZ_FOUND)
-def test_patterns_fuzzing_found_are_refused(regex: str) -> None:
-    if not _valid(regex):
-        pytest.skip("needs a newer re (possessive repetitions)")
-    assert pattern_problem(regex) is not None
+def test_re2_answers_as_re_does(regex: str, value: str) -> None:
+    """On ASCII values without a newline (where the engines' classes and ``$`` agree), RE2
+    matches what re matches."""
+    with hang_guard(5, regex):
+        expected = bool(re.fullmatch(regex, value))
+    assert bool(_user(regex).fullmatch(value)) == expected, (regex, value)
 
 
 # --------------------------------------------------------------------------------------------
-# The analysis' own parts, held against the re engine
+# The bundled patterns stay on re
 
 
-def test_the_glance_passes_only_what_the_analysis_passes() -> None:
-    """plainly_linear() spares most patterns the full analysis; it must never pass one the
-    analysis would refuse, and it passes the bundled rule patterns (kept off start-up)."""
-    patterns = [*REASONABLE, *CATASTROPHIC, *(regex for _, regex in _bundled_patterns())]
-    glanced = [regex for regex in patterns if plainly_linear(regex)]
-    assert len(glanced) > len(patterns) // 2
-    assert [regex for regex in glanced if analyse(regex) is not None] == []
-    assert not any(plainly_linear(regex) for regex in CATASTROPHIC)
+def _bundled_patterns() -> list[tuple[str, str, list[str]]]:
+    """(where, pattern, values it must match) of every bundled rule and market pattern."""
+    found = []
+    for path in [*bundled_rule_files(), *cloud_overlays().values()]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for rule in data.get("rules") or []:
+            regex = (rule.get("params") or {}).get("regex")
+            if regex is not None:
+                found.append((f"{path.name}:{rule['id']}", regex, []))
+        for code, market in (data.get("markets") or {}).items():
+            if "postal_pattern" in market:
+                examples = market.get("postal_examples", [])
+                found.append((f"{path.name}:{code}", market["postal_pattern"], examples))
+    return found
 
 
-def test_loading_the_bundled_rules_does_not_import_the_analysis() -> None:
-    """Cold start: the bundled rules' patterns pass at a glance."""
+def test_the_bundled_patterns_stay_on_re_and_re2_could_run_them() -> None:
+    """Rule patterns and every market's postal pattern (from Google's address data) are
+    compiled by ``re``; RE2 accepts each too and matches its examples, so a user file may
+    copy any of them."""
+    patterns = _bundled_patterns()
+    assert len(patterns) > 150
+    rules = load_rules(cloud="21vianet").rules
+    in_rules = [rule.params["regex"] for rule in rules if "regex" in rule.params]
+    assert len(in_rules) >= 3 and not any(pattern.user for pattern in in_rules)
+    assert all(isinstance(pattern.compile(), re.Pattern) for pattern in in_rules)
+    for where, regex, examples in patterns:
+        user = _user(regex, ignore_case=True)
+        assert all(user.fullmatch(example) for example in examples), where
+
+
+@needs_alarm
+def test_bundled_patterns_finish_on_long_values() -> None:
+    for where, regex, _ in _bundled_patterns():
+        compiled = re.compile(regex, re.IGNORECASE)
+        with hang_guard(2, where):
+            for value in ("9" * 20_000 + "x", "A1" * 10_000 + "!", " " * 20_000, "AB " * 7000):
+                compiled.fullmatch(value)
+
+
+def test_loading_the_bundled_rules_does_not_import_re2(tmp_path: Path) -> None:
+    """Cold start: RE2 is imported for a user file's patterns only."""
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("rules:\n  - id: billing.culture.case\n    enabled: false\n", "utf-8")
+    patterned = _rule_file(tmp_path, r"[A-Z].*")
     code = (
-        "import sys\n"
-        "from pc_validate import load_rules\n"
-        "load_rules()\n"
-        "print('pc_validate.regex_analysis' in sys.modules)\n"
+        "import sys, json\n"
+        "from pc_validate import Validator, load_rules\n"
+        "seen = []\n"
+        f"for files in ([], [{str(plain)!r}], [{str(patterned)!r}]):\n"
+        "    Validator(load_rules(files, cloud='usgov'))\n"
+        "    seen.append('re2' in sys.modules)\n"
+        "print(json.dumps(seen))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
-    assert result.stdout.strip() == "False", result.stderr
+    assert _child(code, timeout=120) == [False, False, True]
 
 
-@pytest.mark.parametrize(
-    "regex",
-    [
-        r"[\d\s]",
-        r"[^\W_]",
-        r"[a-fK]",
-        r"[^a-z0-9]",
-        r"[\u0600-\u06ff]",
-        r"(?a)[\w]",
-        r"[.\-\]]",
-        r"[^\S\n]",
-        r"\D",
-        "[\u017f]",  # long s, which matches s and S ignoring case
-    ],
-)
-def test_character_sets_agree_with_re(regex: str) -> None:
-    """The masks the analysis compares sets with are the engine's sets (ignoring case)."""
-    tree = _sre.parse(regex, re.IGNORECASE)
-    (op, av), *_ = list(tree)
-    flags = tree.state.flags | re.IGNORECASE
-    alphabet = _Alphabet(set())
-    mask = alphabet.mask(op, av, flags)
-    compiled = re.compile(regex, re.IGNORECASE)
-    for i, char in enumerate(alphabet.chars):
-        assert bool(mask >> i & 1) == bool(compiled.fullmatch(char)), (regex, char)
-
-
-@pytest.mark.parametrize(
-    "regex",
-    [
-        r"a+b*c?",
-        r"(a{2,3}|b{,4}?)+",
-        r"[*+?]{2}\{3\}x{}y{,}",
-        r"[]a-]*(?#a comment with + and *)b+",
-        r"\N{DIGIT ONE}+\x2a*\u0041?",
-        r"(?P<n>a)(?:b|c)*+(?>d+)(?=e*)(?<!f)g{1,2}?",
-        r"(?P<n>(?i:x+))?(?(n)y*|z+)",
-        textwrap.dedent(r"[\]]+[^]x]*\\+"),
-    ],
-)
-def test_repetitions_are_found_in_the_source(regex: str) -> None:
-    """One span per repeat node, in the order a post-order walk meets them."""
-    if not _valid(regex):
-        pytest.skip("needs a newer re")
-    tree = _sre.parse(regex, 0)
-    spans = _quantifier_spans(regex)
-    assert len(spans) == len(_repeat_order(tree)[0])
-    for start, end in spans:
-        assert regex[end - 1] in "*+?}", regex[start:end]
+# --------------------------------------------------------------------------------------------
+# A user pattern at work
 
 
 def test_a_user_rule_file_with_a_pattern_works_end_to_end(tmp_path: Path) -> None:
@@ -569,14 +634,60 @@ def test_a_user_rule_file_with_a_pattern_works_end_to_end(tmp_path: Path) -> Non
     payload["billingProfile"]["companyName"] = "wingtip toys"
     (violation,) = Validator(load_rules([path])).validate(payload).violations
     assert (violation.rule, violation.code) == ("house.pattern", "invalid_format")
+    path = _rule_file(tmp_path, r"[A-Z][A-Za-z0-9 &.,'-]{1,79}", ignore_case=True)
+    assert not [v for v in validate(payload, rules=[path]).violations]
+
+
+def test_a_user_pattern_in_check_and_with_two_jobs(tmp_path: Path) -> None:
+    """Through the real command, one process and two workers (which load the rules again):
+    the same answers."""
+    path = tmp_path / "house.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - id: house.company_name\n"
+        "    severity: error\n"
+        "    description: The company name ends in a capital.\n"
+        "    source: The test suite.\n"
+        "    field: billingProfile.companyName\n"
+        "    check: pattern\n"
+        "    params: {regex: '(\\w+\\s?)+[A-Z]', format: a name ending in a capital}\n",
+        encoding="utf-8",
+    )
+    good = copy.deepcopy(VALID_US_PAYLOAD)
+    good["billingProfile"]["companyName"] = "Wingtip ToyZ"
+    bad = copy.deepcopy(VALID_US_PAYLOAD)
+    bad["billingProfile"]["companyName"] = "a" * 200 + "!"
+    records = tmp_path / "customers.jsonl"
+    records.write_text(
+        "".join(json.dumps(record) + "\n" for record in [good, bad] * 50), encoding="utf-8"
+    )
+    outputs = []
+    command = [sys.executable, "-m", "pc_validate", "check", "--rules", str(path)]
+    for jobs in ("1", "2"):
+        result = subprocess.run(
+            [*command, "--jobs", jobs, "--format", "jsonl", "--only-invalid", str(records)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 1, result.stderr
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        lines = [line for line in lines if "violations" in line]  # not the summary
+        assert len(lines) == 50
+        assert {v["rule"] for line in lines for v in line["violations"]} == {"house.company_name"}
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
 
 
 # --------------------------------------------------------------------------------------------
 # The package's own patterns on payload text
 
 
-def test_own_fullmatch_patterns_pass_the_same_analysis() -> None:
-    """Patterns the package matches in full against payload values pass the guard too."""
+@needs_alarm
+def test_own_fullmatch_patterns_finish_on_long_values() -> None:
+    """Patterns the package matches in full against payload values (on ``re``) are linear:
+    long pumped values of their own characters end within a hang guard."""
     from pc_validate import rules
     from pc_validate.checks import email, internet, numbers, text
 
@@ -588,7 +699,9 @@ def test_own_fullmatch_patterns_pass_the_same_analysis() -> None:
         numbers._IndianCin._STRUCTURE,
         rules._ID,
     ):
-        assert pattern_problem(compiled.pattern, compiled.flags) is None, compiled.pattern
+        with hang_guard(2, compiled.pattern):
+            for pump in ("a", "a-", "a.", "1", "a@", "-", ".", "ab.", "{0x1,"):
+                compiled.fullmatch(pump * 20_000 + "!")
 
 
 #: The generic-suffix pattern as it was before it was made linear: the reference for what
@@ -666,19 +779,3 @@ def test_long_state_spelling_in_a_user_rule_file_does_not_hang(tmp_path: Path) -
     validator = Validator(load_rules([path]))
     with hang_guard(1.5, "the first JP payload after a rule file with a long state spelling"):
         validator.validate(_japanese_payload("Chiyoda"))
-
-
-@needs_alarm
-@pytest.mark.parametrize(
-    "regex",
-    [
-        "(?:" + "|".join(f"{chr(97 + i % 26)}+" for i in range(500)) + ")+",
-        "[ab]*a[ab]{60}",
-    ],
-    ids=["500_looping_alternatives", "subset_blow_up"],
-)
-def test_a_hostile_pattern_cannot_hang_the_analysis(regex: str) -> None:
-    """The analysis has a work budget; beyond it the pattern is refused as too complex."""
-    with hang_guard(15, "the analysis"):
-        problem = pattern_problem(regex)
-    assert problem is not None and problem.startswith("too complex to check")

@@ -64,6 +64,9 @@ class CheckKind:
     accepts: tuple[type, ...] = (str,)
     #: `field` parameters whose trimmed text is passed to the check after the value
     context: tuple[str, ...] = ()
+    #: the params its findings carry: what a rule's own `message` may name besides the
+    #: engine's words (messages.ENGINE_WORDS)
+    words: frozenset[str] = frozenset()
 
 
 REGISTRY: dict[str, CheckKind] = {}
@@ -77,8 +80,10 @@ def check_kind(
     params: Mapping[str, Param] | None = None,
     accepts: tuple[type, ...] = (str,),
     context: tuple[str, ...] = (),
+    words: tuple[str, ...] = (),
 ) -> Callable[[Builder], Builder]:
-    """Register a builder function as the check kind `name`."""
+    """Register a builder function as the check kind `name`; `words`: the params its
+    findings carry (a rule's `message` may name only these and the engine's words)."""
 
     def register(build: Builder) -> Builder:
         if name in REGISTRY:
@@ -86,7 +91,9 @@ def check_kind(
         for key in context:
             if scope == "object" or (params or {}).get(key, Param("str", "")).kind != "field":
                 raise RuntimeError(f"check kind {name!r}: context {key!r} is not a field param")
-        REGISTRY[name] = CheckKind(name, scope, summary, params or {}, build, accepts, context)
+        REGISTRY[name] = CheckKind(
+            name, scope, summary, params or {}, build, accepts, context, frozenset(words)
+        )
         return build
 
     return register

@@ -38,6 +38,7 @@ SUGGESTERS: Mapping[str, Suggester] = {"us_state": _us_state}
 @check_kind(
     "one_of",
     scope="value",
+    words=("set_name", "allowed_count", "allowed"),
     summary="The string, without surrounding whitespace, is one of a set of values.",
     params={
         "values": Param("values", "the allowed values: a dataset name or a list", required=True),

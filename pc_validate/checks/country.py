@@ -54,6 +54,7 @@ def suggest_country(value: str) -> str | None:
 @check_kind(
     "country_code",
     scope="value",
+    words=("suggestion_name",),
     summary="A two-letter ISO 3166-1 alpha-2 country code (any letter case), or one of `extra`.",
     params={
         "codes": Param("values", "the ISO 3166-1 alpha-2 codes (a dataset name)", required=True),

@@ -73,6 +73,7 @@ def suggest_culture(value: str, cultures: Cultures) -> str | None:
 @check_kind(
     "culture",
     scope="value",
+    words=("supported_count", "suggestion_name"),
     summary="A culture from a list (matched case-insensitively), with a 'did you mean' via babel.",
     params={"values": Param("values", "the supported cultures", required=True)},
 )
@@ -130,6 +131,7 @@ def suggest_language(value: str) -> str | None:
 @check_kind(
     "language_code",
     scope="value",
+    words=("suggestion_name",),
     summary="A two-letter ISO 639-1 language code in any letter case.",
     params={"codes": Param("values", "the ISO 639-1 codes (a dataset name)", required=True)},
 )

@@ -63,6 +63,7 @@ def email_problem(address: str) -> str | None:
 @check_kind(
     "email",
     scope="value",
+    words=("reason",),
     summary="A syntactically valid email address (email-validator, no network lookups).",
 )
 def email(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:

@@ -40,6 +40,7 @@ def domain_problem(name: str) -> str | None:
 @check_kind(
     "domain_name",
     scope="value",
+    words=("reason",),
     summary=(
         "A syntactically valid DNS name: labels of 1-63 letters, digits or hyphens, "
         "no hyphen at either end of a label, at most 253 characters."

@@ -59,6 +59,7 @@ def _parent_name(catalog: Catalog, path: FieldPath) -> str:
 @check_kind(
     "known_fields",
     scope="object",
+    words=("key", "parent", "count"),
     summary="Every key of a known object names a catalog field (matched case-insensitively).",
 )
 def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
@@ -90,6 +91,7 @@ def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
 @check_kind(
     "distinct_keys",
     scope="object",
+    words=("keys", "keys_text", "used", "parent"),
     summary=("No two keys of an object differ only in letter case, and no key is sent twice."),
 )
 def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
@@ -149,6 +151,7 @@ def json_type(value: Any) -> str:
 @check_kind(
     "declared_types",
     scope="object",
+    words=("expected", "actual"),
     summary="Each known field holds the JSON type the catalog declares (null: see `required`).",
 )
 def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:

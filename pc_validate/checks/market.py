@@ -45,6 +45,7 @@ def _names_state(market: Market, text: str | None) -> bool:
 @check_kind(
     "market_postal_code",
     scope="value",
+    words=("examples", "examples_text"),
     summary=(
         "The postal code matches, in full and ignoring letter case, the pattern of the "
         "country's market (rules/markets.yaml); markets without a pattern are not judged."
@@ -75,6 +76,7 @@ def market_postal_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
 @check_kind(
     "market_expects",
     scope="presence",
+    words=("part",),
     summary=(
         "The address part (postal code, state or city) that the country's market lists as "
         "required is present and not blank; a city that is itself a state stands for the state."
@@ -120,6 +122,7 @@ def market_expects(params: Mapping[str, Any], ctx: BuildContext) -> Any:
 @check_kind(
     "market_state",
     scope="value",
+    words=("kind", "kind_article", "known_count"),
     summary=(
         "The state is one the country's market lists (code, name, latin name or ISO 3166-2 "
         "code; case, accents and words such as 'Province' do not matter), the city itself, "
@@ -155,6 +158,7 @@ def market_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
 @check_kind(
     "market_state_code",
     scope="value",
+    words=("set_name", "allowed_count", "allowed"),
     summary=(
         "The state is one of a list of codes (any letter case); a name the country's market "
         "knows ('Ontario', 'Québec') gets its code as suggestion."
@@ -190,6 +194,7 @@ def market_state_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
 @check_kind(
     "market_culture",
     scope="value",
+    words=("cultures", "cultures_text"),
     summary=(
         "A supported culture is one the locales table lists for the address country; the "
         "suggestion is the country's culture in the same language, else its first one."
@@ -224,6 +229,7 @@ def market_culture(params: Mapping[str, Any], ctx: BuildContext) -> Any:
 @check_kind(
     "market_language",
     scope="value",
+    words=("languages", "languages_text"),
     summary=(
         "A two-letter language is the culture's language or the language of one of the "
         "cultures the locales table lists for the address country."

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Protocol, cast
 
 from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.excerpt import quoted
 from pc_validate.model import Finding, ascii_upper, fold
 
 #: Longer input is no number of any kind here (the longest compact form has 21 characters);
@@ -220,21 +221,23 @@ def _expectations(table: Mapping[Any, tuple[str, ...]]) -> dict[str, _Expected]:
     out: dict[str, _Expected] = {}
     for code, names in table.items():
         if not isinstance(code, str):
-            raise ValueError(f"'kinds': {code!r} is not a country code (quote it in YAML)")
+            raise ValueError(f"'kinds': {quoted(code)} is not a country code (quote it in YAML)")
         country = REGISTRATION_NUMBERS.get(ascii_upper(code.strip()))
         if country is None:
             raise ValueError(
-                f"'kinds': no registration-number kinds are known for {code!r}; "
+                f"'kinds': no registration-number kinds are known for {quoted(code)}; "
                 f"known countries: {', '.join(sorted(REGISTRATION_NUMBERS))}"
             )
         if not names:
-            raise ValueError(f"'kinds': {code!r} lists no kind")
+            raise ValueError(f"'kinds': {quoted(code)} lists no kind")
         kinds = []
         for name in names:
             kind = country.kind(name)
             if kind is None:
                 known = ", ".join(k.name for k in country.kinds)
-                raise ValueError(f"'kinds': unknown kind {name!r} for {code!r}; known: {known}")
+                raise ValueError(
+                    f"'kinds': unknown kind {quoted(name)} for {quoted(code)}; known: {known}"
+                )
             kinds.append(kind)
         out[ascii_upper(code.strip())] = _Expected(country, tuple(kinds))
     return out
@@ -300,6 +303,7 @@ def judge_registration_number(expected: _Expected, value: str) -> Finding | None
 @check_kind(
     "registration_number",
     scope="value",
+    words=("kinds", "expected", "shapes", "kind"),
     summary=(
         "A registration number of one of the kinds `kinds` lists for the country in `country`, "
         "in compact form (python-stdnum: format and check digits); silent for other countries."
@@ -417,6 +421,7 @@ _judge_phone_cached = functools.lru_cache(maxsize=2048)(judge_phone_number)
 @check_kind(
     "phone_number",
     scope="value",
+    words=("problem",),
     summary=(
         "A number that can be a phone number of the country in `country` (phonenumbers: "
         "possible length), or of the country calling code it starts with; silent for "
@@ -446,18 +451,19 @@ def phone_number(
 @check_kind(
     "phone_pattern",
     scope="value",
+    words=("pattern", "format"),
     summary=(
         "The phone number, without surrounding whitespace, matches a country's pattern in "
         "full; when only a leading + stands in the way, the number without it is the "
         "suggestion."
     ),
     params={
-        "regex": Param("regex", "the pattern (Python syntax)", required=True),
+        "regex": Param("regex", "the pattern (matched in full)", required=True),
         "format": Param("str", "what a matching number looks like, in words", required=True),
     },
 )
 def phone_pattern(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
-    regex = params["regex"]
+    regex = params["regex"].compile()
     info = {"pattern": regex.pattern, "format": params["format"]}
 
     def check(value: str) -> Finding | None:

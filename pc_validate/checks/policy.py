@@ -22,6 +22,7 @@ from typing import Any
 
 from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.internet import domain_problem
+from pc_validate.excerpt import quoted
 from pc_validate.model import Finding, fold
 
 _WHITESPACE = re.compile(r"\s+")
@@ -41,6 +42,7 @@ def _squeezed(text: str) -> str:
 @check_kind(
     "company_name",
     scope="value",
+    words=("min", "max", "length"),
     summary=(
         "A company name Partner Center's portal accepts: more than one character, at least "
         "one letter or digit, not only a legal-form abbreviation from `restricted`, and at "
@@ -78,6 +80,7 @@ def company_name(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
 @check_kind(
     "email_domain",
     scope="value",
+    words=("domain",),
     summary=(
         "An email address that is not at one of `domains`: neither the domain itself, nor a "
         "subdomain of it (mail.example.com), nor it followed by more labels (example.com.au)."
@@ -90,7 +93,7 @@ def email_domain(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     domains = tuple(fold(d.strip().strip(".")) for d in params["domains"])
     for domain in domains:
         if not domain or domain_problem(domain) is not None:
-            raise ValueError(f"'domains': {domain!r} is not a domain name")
+            raise ValueError(f"'domains': {quoted(domain)} is not a domain name")
     findings = [
         (d, "." + d, d + ".", Finding("not_allowed", "email.domain_not_allowed", {"domain": d}))
         for d in domains
@@ -117,7 +120,7 @@ def _suffix_list(raw: tuple[str, ...], key: str) -> tuple[str, ...]:
     for item in raw:
         name = fold(item.strip()).lstrip(".")
         if not name or domain_problem(name) is not None:
-            raise ValueError(f"{key!r}: {item!r} is not a domain name suffix")
+            raise ValueError(f"{quoted(key)}: {quoted(item)} is not a domain name suffix")
         out.append("." + name)
     return tuple(out)
 
@@ -149,6 +152,7 @@ _SUFFIX_PARAMS = {
 @check_kind(
     "domain_suffix",
     scope="value",
+    words=("suffixes", "suffix_text"),
     summary=(
         "A domain name under one of the cloud's initial domain suffixes (or `also_accept`), "
         "compared without regard to letter case; a bare name of letters and digits gets the "
@@ -177,6 +181,7 @@ def domain_suffix(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
 @check_kind(
     "domain_prefix",
     scope="value",
+    words=("suffix", "format", "max", "length"),
     summary=(
         "The name before the initial domain suffix matches `regex` and has at most "
         "`max_length` characters (domains under other suffixes are left to domain_suffix)."
@@ -192,7 +197,7 @@ def domain_prefix(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     suffixes = _suffix_list(params["suffixes"], "suffixes") + _suffix_list(
         params["also_accept"] or (), "also_accept"
     )
-    regex: re.Pattern[str] = params["regex"]
+    regex = params["regex"].compile()
     words: str = params["format"]
     high: int | None = params["max_length"]
 

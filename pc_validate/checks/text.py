@@ -13,6 +13,7 @@ from pc_validate.model import Finding
 @check_kind(
     "length",
     scope="value",
+    words=("min", "max", "length"),
     summary="The string's length in Unicode code points lies between min and max.",
     params={
         "min": Param("int", "fewest code points allowed", default=0),
@@ -38,17 +39,16 @@ def length(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
 @check_kind(
     "pattern",
     scope="value",
+    words=("pattern", "format"),
     summary="The string, without surrounding whitespace, matches a regular expression in full.",
     params={
-        "regex": Param("regex", "the regular expression (Python syntax)", required=True),
+        "regex": Param("regex", "the regular expression (matched in full)", required=True),
         "format": Param("str", "what a matching value looks like, in words", required=True),
         "ignore_case": Param("bool", "match without regard to letter case", default=False),
     },
 )
 def pattern(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
-    regex: re.Pattern[str] = params["regex"]
-    if params["ignore_case"]:
-        regex = re.compile(regex.pattern, regex.flags | re.IGNORECASE)
+    regex = params["regex"].compile(ignore_case=params["ignore_case"])
     info = {"pattern": regex.pattern, "format": params["format"]}
 
     def check(value: str) -> Finding | None:
