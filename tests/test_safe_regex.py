@@ -39,6 +39,7 @@ from conftest import VALID_US_PAYLOAD
 from conftest import run_cli as _run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_untrusted_rules import child, load_in_child
 
 from pc_validate import RuleFileError, Validator, load_rules, validate
 from pc_validate.resources import bundled_rule_files, cloud_overlays
@@ -239,15 +240,6 @@ def _user(regex: str, ignore_case: bool = False) -> Any:
 # Catastrophic patterns run on RE2 in linear time
 
 
-def _child(code: str, timeout: float) -> Any:
-    """Run `code` in a child process (RE2 cannot be interrupted in-process); its JSON output."""
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=False
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout)
-
-
 def test_catastrophic_patterns_answer_long_hostile_values_in_bounded_time() -> None:
     """Each pattern, on RE2, matches its sample and not its hostile value of 100,000 pumps
     (on ``re``, a few dozen pumps take years for the exponential ones). One child process
@@ -264,7 +256,7 @@ def test_catastrophic_patterns_answer_long_hostile_values_in_bounded_time() -> N
         "    out[regex] = [bool(compiled.fullmatch(sample)), bool(compiled.fullmatch(hostile))]\n"
         "print(json.dumps(out))\n"
     )
-    answers = _child(code, timeout=60)
+    answers = child(code)
     assert answers == {regex: [True, False] for regex in CATASTROPHIC}
 
 
@@ -451,15 +443,7 @@ def test_the_patterns_of_user_files_have_a_size_budget(tmp_path: Path) -> None:
     ]
     path = tmp_path / "big.yaml"
     path.write_text(yaml.safe_dump({"rules": rules}, width=1000), encoding="utf-8")
-    code = (
-        "import json\n"
-        "from pc_validate import RuleFileError, load_rules\n"
-        "try:\n"
-        f"    load_rules([{str(path)!r}])\n"
-        "except RuleFileError as exc:\n"
-        "    print(json.dumps([exc.line, exc.rule_id, exc.reason]))\n"
-    )
-    line, rule_id, reason = _child(code, timeout=60)
+    line, rule_id, reason = load_in_child(path)
     starts = [
         n for n, text in enumerate(path.read_text("utf-8").splitlines(), 1) if text[:2] == "- "
     ]
@@ -620,7 +604,7 @@ def test_loading_the_bundled_rules_does_not_import_re2(tmp_path: Path) -> None:
         "    seen.append('re2' in sys.modules)\n"
         "print(json.dumps(seen))\n"
     )
-    assert _child(code, timeout=120) == [False, False, True]
+    assert child(code, timeout=120) == [False, False, True]
 
 
 # --------------------------------------------------------------------------------------------

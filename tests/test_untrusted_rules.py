@@ -29,8 +29,9 @@ import pytest
 from conftest import VALID_US_PAYLOAD
 from conftest import run_cli as _run
 from test_rule_cases import ALL_CASES, build_payload
+from test_rule_files import load_error, write
 
-from pc_validate import RuleFileError, default_validator, load_rules, validate
+from pc_validate import default_validator, load_rules, validate
 from pc_validate.checks import REGISTRY
 from pc_validate.messages import EN, ENGINE_WORDS, OBJECT_WORDS, template_problem
 from pc_validate.rules import USER_FILE_BYTES, _message_words
@@ -38,18 +39,6 @@ from pc_validate.rules import USER_FILE_BYTES, _message_words
 ROOT = Path(__file__).resolve().parents[1]
 SEED_DE = ROOT / "examples" / "valid" / "seed-de-2023.json"
 BIG = "x" * 100_000
-
-
-def write(tmp_path: Path, text: str, name: str = "user.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def load_error(path: Path) -> RuleFileError:
-    with pytest.raises(RuleFileError) as caught:
-        load_rules([path])
-    return caught.value
 
 
 def child(code: str, *, timeout: float = 60, memory: int | None = None) -> Any:
@@ -221,6 +210,11 @@ def test_a_directory_is_still_named_as_one(tmp_path: Path) -> None:
 # Messages repeat user data cut short
 
 
+def _us_state_rule(*lines: str) -> str:
+    """A user file overriding address.state.us_code with `lines` (indented under it)."""
+    return "rules:\n  - id: address.state.us_code\n" + "".join(f"    {line}\n" for line in lines)
+
+
 #: (file text, words of the message): each repeats 100,000 characters of the file.
 CUT_SHORT: dict[str, tuple[str, str]] = {
     "top_level_key": (f"? {BIG}\n: 1\n", "unknown top-level key(s) ['xxx"),
@@ -230,18 +224,16 @@ CUT_SHORT: dict[str, tuple[str, str]] = {
     "dataset_name": (f"datasets:\n  ? {BIG}\n  : []\n", "dataset 'xxx"),
     "market_code": (f"markets:\n  ? {BIG}\n  : {{}}\n", "market 'xxx"),
     "dataset_in_when": (
-        "rules:\n  - id: address.state.us_code\n    when:\n"
-        f"      field: billingProfile.defaultAddress.country\n      in: {BIG}\n",
+        _us_state_rule(f"when: {{field: billingProfile.defaultAddress.country, in: {BIG}}}"),
         "when: no dataset named 'xxx",
     ),
-    "severity": (f"rules:\n  - id: address.state.us_code\n    severity: {BIG}\n", "not 'xxx"),
-    "check": (f"rules:\n  - id: address.state.us_code\n    check: {BIG}\n", "check 'xxx"),
-    "field": (f"rules:\n  - id: address.state.us_code\n    field: {BIG}\n", "field 'xxx"),
-    "rule_key": (f"rules:\n  - id: address.state.us_code\n    ? {BIG}\n    : 1\n", "key(s) ['xxx"),
+    "severity": (_us_state_rule(f"severity: {BIG}"), "not 'xxx"),
+    "check": (_us_state_rule(f"check: {BIG}"), "check 'xxx"),
+    "field": (_us_state_rule(f"field: {BIG}"), "field 'xxx"),
+    "rule_key": (_us_state_rule(f"? {BIG}", ": 1"), "key(s) ['xxx"),
     "rule_id": (f"rules:\n  - id: a.{'b' * 100_000}\n", "rule a.bbb"),
     "choice": (
-        "rules:\n  - id: address.state.us_code\n    params:\n      values: [A]\n"
-        f"      set_name: x\n      suggest: {BIG}\n",
+        _us_state_rule(f"params: {{values: [A], set_name: x, suggest: {BIG}}}"),
         "'suggest' must be one of ['closest', 'us_state'], not 'xxx",
     ),
     "param_name": (
