@@ -67,7 +67,7 @@ class RulePattern(NamedTuple):
         return compile_pattern(self.source, user=self.user, ignore_case=ignore_case)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def compile_pattern(source: str, *, user: bool, ignore_case: bool = False) -> Matcher:
     """Compile a rule-file pattern: with RE2 when `user` gave it, else with ``re``."""
     if user:
