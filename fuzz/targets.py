@@ -12,12 +12,13 @@ replays the seed corpora in ``fuzz/corpus/<target>/`` with plain pytest, so they
   redaction the bytes choose, so the fuzzer reaches the country-dependent rules deep inside.
   Properties: nothing escapes validate(); bytes that are not JSON give exactly one
   payload.json violation; codes and severities from the closed lists; every path resolves
-  in the body (a missing field's parent); the JSON report is writable as UTF-8, round-trips
-  and equals to_dict(); every 16th report validates against the published schema; the text
-  rendering is writable; the same report twice; the body is not modified; under redaction
-  no value, no suggestion, the same findings as without, and none of the fuzzed text (marked
-  with MARKER) anywhere in the report or its text rendering (unless a key holds the marker:
-  reports name keys, and redaction withholds values).
+  in the body (a missing field's parent; under redaction `*N` is the N-th key); the JSON
+  report is writable as UTF-8, round-trips and equals to_dict(); every 16th report validates
+  against the published schema; the text rendering is writable and holds no raw control,
+  bidi or zero-width character; the same report twice; the body is not modified; under
+  redaction no value, no suggestion, the same findings as without, and none of the fuzzed
+  text (marked with MARKER, in values and in keys) anywhere in the report or its text
+  rendering (a key that is not a known field is named by its position).
 - ``fix``: the same bodies through ``repair``. Properties: nothing escapes (PayloadError only
   for a root that is text), the argument is not modified, no violation the body did not have,
   each kept change removes one, a second repair changes nothing, the report after equals
@@ -39,6 +40,8 @@ import functools
 import io
 import json
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,7 @@ from typing import Any
 from pc_validate import Report, Validator, load_rules, validate
 from pc_validate import inputs as inputs_module
 from pc_validate.bulk import Settings, validate_serially
+from pc_validate.engine import redacted_pointer
 from pc_validate.fix import repair
 from pc_validate.inputs import Body, Unreadable, read_records
 from pc_validate.model import CODES, SEVERITIES
@@ -268,13 +272,8 @@ def _key(draw: Draw) -> str:
     if style == 3 and len(name) > 1:  # two letters swapped
         cut = draw.below(len(name) - 1)
         return name[:cut] + name[cut + 1] + name[cut] + name[cut + 2 :]
-    if style == 4:
-        # Reports name keys in paths and messages (redaction withholds values, not keys),
-        # so a fuzzed key must not carry the marker that stands for a personal value.
-        key = draw.text()
-        while MARKER in key:
-            key = key.replace(MARKER, "")
-        return key
+    if style == 4:  # any text; under redaction not even a key's text may reach the report
+        return draw.text()
     if style == 5:
         suffix: str = draw.pick(("s", "_", " ", "1", "Name"))
         return name + suffix
@@ -357,8 +356,9 @@ def mutate(draw: Draw, marked: bool) -> Any:
 # Properties of a report
 
 
-def resolve(document: Any, pointer: str) -> Any:
-    """The value at a JSON Pointer (RFC 6901); KeyError/IndexError/TypeError when absent."""
+def resolve(document: Any, pointer: str, redact: bool = False) -> Any:
+    """The value at a JSON Pointer (RFC 6901); KeyError/IndexError/TypeError when absent.
+    Under redaction a token `*N` names an object's N-th key (engine.KeyNames)."""
     node = document
     if pointer == "":
         return node
@@ -368,11 +368,25 @@ def resolve(document: Any, pointer: str) -> Any:
             if not token.isdigit():
                 raise KeyError(token)
             node = node[int(token)]
+        elif isinstance(node, dict) and redact and re.fullmatch(r"\*[1-9][0-9]*", token):
+            node = list(node.values())[int(token[1:]) - 1]
         elif isinstance(node, dict):
             node = node[token]
         else:
             raise TypeError(pointer)
     return node
+
+
+#: The text format's colours: the only control sequences it may hold.
+_COLOURS = re.compile(r"\x1b\[(?:3[1-6]|0)m")
+_UNSHOWN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def assert_shown_safely(rendered: str) -> None:
+    """Nothing a terminal would act on, and nothing that hides or reorders text, apart from
+    line ends and the colours (report.printable escapes the rest)."""
+    raw = {c for c in _COLOURS.sub("", rendered) if c != "\n"}
+    assert not any(unicodedata.category(c) in _UNSHOWN for c in raw), rendered
 
 
 @functools.cache
@@ -394,21 +408,11 @@ def check_schema(doc: Mapping[str, Any]) -> None:
         _schema_validator().validate(doc)
 
 
-def _keys_of(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from _keys_of(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _keys_of(item)
-
-
 def check_report(report: Report, payload: Any, *, redact: bool) -> None:
-    """Every contract a report keeps, whatever the payload. The marker is looked for only
-    where no key holds it: reports name keys (redaction withholds values, not keys)."""
+    """Every contract a report keeps, whatever the payload. Under redaction the marker is
+    nowhere, not even where a key holds it (no known field name does)."""
     assert isinstance(report, Report), report
-    marker_hidden = redact and not any(MARKER in key for key in _keys_of(payload))
+    marker_hidden = redact
     for violation in report.violations:
         assert violation.code in CODES, violation
         assert violation.severity in SEVERITIES, violation
@@ -416,10 +420,10 @@ def check_report(report: Report, payload: Any, *, redact: bool) -> None:
         assert violation.path == "" or violation.path.startswith("/"), violation
         if violation.rule != "payload.json":
             try:
-                resolve(payload, violation.path)
+                resolve(payload, violation.path, redact)
             except (KeyError, IndexError, TypeError):
                 assert violation.code == "required", violation  # missing: parent + name
-                resolve(payload, violation.path.rsplit("/", 1)[0])
+                resolve(payload, violation.path.rsplit("/", 1)[0], redact)
         if redact:
             data = violation.to_dict()
             assert "value" not in data, violation
@@ -430,6 +434,7 @@ def check_report(report: Report, payload: Any, *, redact: bool) -> None:
     text.encode("utf-8")  # what the command writes must be writable as UTF-8
     rendered = render_result(report.result_dict("fuzz"), colour=bool(len(text) % 2))
     rendered.encode("utf-8")
+    assert_shown_safely(rendered)
     if marker_hidden:
         assert MARKER not in rendered, rendered
     doc = json.loads(text)
@@ -477,11 +482,16 @@ def validate_one(data: bytes) -> None:
         return
     before = copy.deepcopy(payload)
     _validate_both_ways(validator, payload, redact)
-    if redact:  # the same findings, only the values withheld
+    if redact:  # the same findings, only the values withheld and unknown keys by position
         plain = validator.validate(payload)
-        assert [(v.rule, v.path, v.code) for v in plain.violations] == [
+        names: dict[int, Any] = {}
+        catalog = validator.catalog
+        assert sorted(
+            (v.rule, redacted_pointer(catalog, payload, v.path, names), v.code)
+            for v in plain.violations
+        ) == sorted(
             (v.rule, v.path, v.code) for v in validator.validate(payload, redact=True).violations
-        ]
+        )
     assert payload == before, "validate changed the payload"
 
 
@@ -594,7 +604,9 @@ def _rendered(records: list[Any], redact: bool) -> None:
     results = []
     for outcome in validate_serially(records, Settings(redact=redact), validators()["global"]):
         summary.add(outcome.result["status"], outcome.result["counts"])
-        render_result(outcome.result).encode("utf-8")
+        rendered = render_result(outcome.result)
+        rendered.encode("utf-8")
+        assert_shown_safely(rendered)
         dumps(outcome.result, indent=None).encode("utf-8")
         results.append(outcome.result)
     doc = document(results, summary)

@@ -10,7 +10,7 @@ from typing import Any
 from pc_validate.engine import Validator
 from pc_validate.model import MISSING
 from pc_validate.payload import PayloadError, parse
-from pc_validate.report import Report, Violation
+from pc_validate.report import Report, Violation, printable
 from pc_validate.rules import load_rules
 
 _lock = threading.Lock()
@@ -72,7 +72,7 @@ def _unparsable(exc: PayloadError, redact: bool) -> Violation:
         code="invalid_format",
         severity="error",
         path="",
-        message=f"The request body is not valid JSON: {exc}.",
+        message=printable(f"The request body is not valid JSON: {exc}."),
         source=(
             "Partner Center docs, create-a-customer.md (ms.date 07/28/2023): the request body "
             "is JSON (Content-Type: application/json); JSON syntax per RFC 8259"

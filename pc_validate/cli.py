@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, NamedTuple, TextIO, cast
 
 from pc_validate import __version__
 from pc_validate.inputs import FORMATS
+from pc_validate.report import printable
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
 _FAIL_RANK = {"error": 2, "warning": 1}
@@ -26,7 +27,7 @@ _FAIL_RANK = {"error": 2, "warning": 1}
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # argparse's own exit code for usage errors is 2
         self.print_usage(sys.stderr)
-        self.exit(EXIT_UNUSABLE, f"pc-validate: error: {message}\n")
+        self.exit(EXIT_UNUSABLE, f"pc-validate: error: {printable(message)}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -250,7 +251,7 @@ def _problem_line(result: dict[str, Any]) -> str:
         where = f":{error['line']}" + (f":{error['column']}" if error["column"] is not None else "")
     elif result.get("row") is not None:
         where = f": row {result['row']}"
-    return f"pc-validate: {result['input']}{where}: {error['message']}\n"
+    return printable(f"pc-validate: {result['input']}{where}: {error['message']}") + "\n"
 
 
 class _Source(NamedTuple):
@@ -356,13 +357,13 @@ class _Progress:
 
 
 def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
-    from pc_validate.engine import Validator
+    from pc_validate.engine import KeyNames, Validator, redacted_pointer
     from pc_validate.fix import repair
     from pc_validate.payload import PayloadError, parse
-    from pc_validate.report import dumps, echo, printable
+    from pc_validate.report import dumps, echo, printable_pointer
     from pc_validate.rules import load_rules
 
-    label = "<stdin>" if args.input == "-" else args.input
+    label = printable("<stdin>" if args.input == "-" else args.input)
     if args.in_place and args.input == "-":
         err.write("pc-validate: error: --in-place needs a file, not stdin\n")
         return EXIT_UNUSABLE
@@ -375,29 +376,36 @@ def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
         return EXIT_UNUSABLE
     except PayloadError as exc:
         where = f":{exc.line}:{exc.column}" if exc.line is not None else ""
-        err.write(f"pc-validate: {label}{where}: {exc.reason}\n")
+        err.write(f"pc-validate: {label}{where}: {printable(exc.reason)}\n")
         return EXIT_UNUSABLE
     # A body that is a JSON string goes to repair() as text: given the str, it would read it
     # as JSON text once more (and fail on "hello", or repair the JSON inside a string).
     result = repair(data if isinstance(payload, str) else payload, validator=validator)
 
     def shown(value: Any) -> str:
-        return "(value withheld)" if args.redact else dumps(echo(value), indent=None)
+        return "(value withheld)" if args.redact else printable(dumps(echo(value), indent=None))
+
+    names: dict[int, KeyNames] = {}  # for redacted_pointer
+
+    def at(pointer: str) -> str:
+        if args.redact:
+            pointer = redacted_pointer(validator.catalog, result.payload, pointer, names)
+        return printable_pointer(pointer)
 
     for change in result.changes:
         err.write(
-            f"pc-validate: {label}: {printable(change.path)}: {shown(change.before)} -> "
+            f"pc-validate: {label}: {at(change.path)}: {shown(change.before)} -> "
             f"{shown(change.after)} ({change.rule})\n"
         )
     for held in result.withheld:
-        raised = ", ".join(f"{rule} at {printable(path)}" for rule, path in held.would_raise)
+        raised = ", ".join(f"{rule} at {at(path)}" for rule, path in held.would_raise)
         err.write(
-            f"pc-validate: {label}: {printable(held.path)}: not changed to {shown(held.after)} "
+            f"pc-validate: {label}: {at(held.path)}: not changed to {shown(held.after)} "
             f"({held.rule}): it would bring up {raised}\n"
         )
     for pointer in result.collapsed:
         err.write(
-            f"pc-validate: {label}: {printable(pointer)}: the key was sent more than once; "
+            f"pc-validate: {label}: {at(pointer)}: the key was sent more than once; "
             "written once, with its last value (payload.ambiguous_key)\n"
         )
     if not result.changes and not result.collapsed:
@@ -473,7 +481,7 @@ def main(
             return _fix(args, out, err, stdin or sys.stdin)
         return _rules(args, out)
     except RuleFileError as exc:
-        err.write(f"pc-validate: rule file error: {exc}\n")
+        err.write(f"pc-validate: rule file error: {printable(str(exc))}\n")
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         err.write("pc-validate: interrupted\n")

@@ -2,7 +2,8 @@
 
 Keys are looked up case-insensitively (as the service does) through a per-object index
 built once per payload; paths in violations are JSON Pointers spelled as the sender spelled
-the keys. Values are never modified.
+the keys. Under redaction a key that is not a known field is named by its position instead
+(`*3`: see KeyNames), in paths, messages and params alike. Values are never modified.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from pc_validate.checks import REGISTRY, BuildContext
-from pc_validate.checks.keys import json_type
+from pc_validate.checks.keys import json_type, key_group_params
 from pc_validate.messages import REDACTED_VALUE, render, template_for
 from pc_validate.model import (
     MEMO_KEPT,
@@ -41,6 +42,57 @@ from pc_validate.screen import Screen, compile_screen
 def pointer_token(key: str) -> str:
     """Escape one key for a JSON Pointer (RFC 6901)."""
     return key.replace("~", "~0").replace("/", "~1")
+
+
+class KeyNames:
+    """What a redacted report calls the keys of one object (keys can hold personal data): a
+    known field as sent, any other key `*N`, its position among the object's keys, counted
+    from 1 in the order sent (a key sent twice counts once, where it first stood). No known
+    field name starts with "*", so a position cannot be mistaken for one."""
+
+    __slots__ = ("known", "obj", "positions")
+
+    def __init__(self, obj: Mapping[str, Any], known: Mapping[str, str]) -> None:
+        self.obj = obj
+        #: the object's known fields: lower-case name -> canonical name (Catalog.children)
+        self.known = known
+        self.positions: dict[str, str] | None = None  # worked out on first use
+
+    def __call__(self, key: str) -> str:
+        if fold(key) in self.known:
+            return key
+        if self.positions is None:
+            self.positions = {name: f"*{n}" for n, name in enumerate(self.obj, 1)}
+        return self.positions.get(key, "*")
+
+
+def redacted_pointer(
+    catalog: Catalog, document: Any, pointer: str, names: dict[int, KeyNames] | None = None
+) -> str:
+    """A JSON Pointer into `document` with its keys named as a redacted report names them
+    (KeyNames). `names` keeps the names of the objects already seen, by id, across calls on
+    one document (fix lists many pointers)."""
+    names = {} if names is None else names
+    node: Any = document
+    path: FieldPath | None = ()  # the catalog path of `node`; None outside the catalog
+    tokens = []
+    for token in pointer.split("/")[1:]:
+        key = token.replace("~1", "/").replace("~0", "~")
+        known = catalog.children.get(path, {}) if path is not None else {}
+        name = known.get(fold(key))
+        if isinstance(node, list):  # an index, not a key
+            node = node[int(key)] if key.isdigit() and int(key) < len(node) else None
+        elif isinstance(node, dict):
+            namer = names.get(id(node))
+            if namer is None:
+                namer = names[id(node)] = KeyNames(node, known)
+            token = pointer_token(namer(key))
+            node = node.get(key)
+        elif name is None:
+            token, node = "*", None
+        path = None if name is None or path is None else (*path, name)
+        tokens.append(token)
+    return "".join(f"/{token}" for token in tokens)
 
 
 #: Key indexes by object shape (its keys in order). Records of one export share a handful of
@@ -384,14 +436,20 @@ class Validator:
                 node = data.node(path)
                 if node is None:
                     continue
+                names: KeyNames | None = None
                 for finding in object_rule.check(node):
                     key = finding.key
                     if key is None:  # a finding about the object as a whole
                         field, pointer = path, node.pointer
                     else:
-                        name = self.catalog.children.get(path, {}).get(fold(key))
-                        field = (*path, name or key)
-                        pointer = f"{node.pointer}/{pointer_token(key)}"
+                        known = self.catalog.children.get(path, {})
+                        name = known.get(fold(key))
+                        token = pointer_token(key)
+                        if redact:
+                            names = names or KeyNames(node.value, known)
+                            token = pointer_token(names(key))
+                        field = (*path, name or (token if redact else key))
+                        pointer = f"{node.pointer}/{token}"
                     out.append(
                         self._violation(
                             object_rule.rule,
@@ -402,6 +460,7 @@ class Validator:
                             data,
                             redact,
                             language,
+                            names,
                         )
                     )
         if len(out) > 1:
@@ -432,11 +491,14 @@ class Validator:
         data: _Payload | None,
         redact: bool,
         language: str,
+        names: KeyNames | None = None,
     ) -> Violation:
         """The violation of a finding, remembered: the same bad value (a country "UK", a
         missing email) in the same place gives the same violation, and writing one costs more
         than all the checks of a clean payload. Violations are immutable, so they are shared;
-        an entry keeps its finding alive, so the ids in its key stay their own."""
+        an entry keeps its finding alive, so the ids in its key stay their own. (`names`, the
+        redacted names of the keys, needs no place in the key: a check gives the same finding
+        object only for an object of the same keys in the same order.)"""
         conditions = tuple(data.value(c.field) for c in rule.when) if rule.when and data else ()
         key = None
         if _rememberable(value) and all(_rememberable(c) for c in conditions):
@@ -445,7 +507,7 @@ class Validator:
             if found is not None:
                 return found[1]
         violation = self._write_violation(
-            rule, finding, field, pointer, value, conditions, redact, language
+            rule, finding, field, pointer, value, conditions, redact, language, names
         )
         if key is not None:
             if len(self._violations) >= _VIOLATIONS_KEPT:
@@ -463,19 +525,26 @@ class Validator:
         conditions: tuple[Any, ...],
         redact: bool,
         language: str,
+        names: KeyNames | None,
     ) -> Violation:
         shown = MISSING if redact else echo(value)
         suggestion = None if redact else _usable_suggestion(finding.suggestion)
-        params = clean(_redact_params(finding.params)) if redact else self._clean_params(finding)
-        words: dict[str, Any] = dict(params)
+        words: dict[str, Any] = {}
         if redact:
-            words.update(dict.fromkeys(_ECHOING_PARAMS, REDACTED_VALUE))
+            params = clean(_redact_params(finding.params, names))
+            words.update(dict.fromkeys(_ECHOING_PARAMS | _KEY_PARAMS, REDACTED_VALUE))
+            key = names(finding.key) if names is not None and finding.key is not None else None
+            key_pointer = "a key" if key is None else _name_shown(key)
+        else:
+            params = self._clean_params(finding)
+            key_pointer = _quote(echo(finding.key or ""), False)
+        words.update(params)
         words.update(
             field=self.catalog.dotted(field),
             value=_quote(shown, redact),
             suggestion=_quote(suggestion, redact) if suggestion is not None else "",
             condition=_condition_text(rule, conditions, self.catalog, redact),
-            key_pointer=f'"{printable(finding.key or "")}"' if not redact else "a key",
+            key_pointer=key_pointer,
         )
         template = template_for(rule.id, finding.template, rule.message, language, redact)
         return Violation(
@@ -515,12 +584,31 @@ def _usable_suggestion(suggestion: Any) -> Any:
     return suggestion
 
 
-#: Params that repeat what the sender wrote; left out under redaction.
-_ECHOING_PARAMS = frozenset({"reason", "key", "keys", "keys_text", "used", "suggestion_name"})
+#: Params that repeat values the sender wrote; left out under redaction.
+_ECHOING_PARAMS = frozenset({"reason", "suggestion_name"})
+#: Params that name keys (checks.keys); under redaction they name them as KeyNames does.
+_KEY_PARAMS = frozenset({"key", "keys", "keys_text", "used"})
 
 
-def _redact_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in params.items() if k not in _ECHOING_PARAMS}
+def _name_shown(name: str) -> str:
+    """A redacted key name as a message shows it: a position as is, a field name quoted."""
+    return name if name.startswith("*") else f'"{name}"'
+
+
+def _redact_params(params: Mapping[str, Any], names: KeyNames | None) -> dict[str, Any]:
+    """A finding's params without the values the sender wrote, and with its keys named as
+    `names` names them (left out where there are no names)."""
+    named: dict[str, Any] = {}
+    if names is not None:
+        if "key" in params:
+            named["key"] = names(params["key"])
+        if "keys" in params:
+            named.update(key_group_params([names(k) for k in params["keys"]], _name_shown))
+    return {
+        k: named[k] if k in _KEY_PARAMS else v
+        for k, v in params.items()
+        if k not in _ECHOING_PARAMS and (k not in _KEY_PARAMS or k in named)
+    }
 
 
 def _quote(value: Any, redact: bool) -> str:
@@ -544,5 +632,5 @@ def _condition_text(rule: Rule, conditions: tuple[Any, ...], catalog: Catalog, r
         if redact or not isinstance(value, str):
             parts.append(f"for this {name}")
         else:
-            parts.append(f"when {name} is {json.dumps(printable(value.strip()))}")
+            parts.append(f"when {name} is {_quote(echo(value.strip()), False)}")
     return " " + " and ".join(parts)

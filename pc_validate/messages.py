@@ -127,6 +127,9 @@ EN: Final[Mapping[str, str]] = {
     "keys.unknown_suggest": (
         "{key_pointer} is not a field Partner Center knows in {parent}; did you mean {suggestion}?"
     ),
+    "keys.unknown:redacted": (
+        "The key {key_pointer} is not a field Partner Center knows in {parent}."
+    ),
     "keys.unknown_more": (
         "{parent} has {count} more keys that are not fields Partner Center knows "
         "(only the first 50 are listed one by one)."

@@ -19,6 +19,22 @@ from pc_validate.model import MISSING, SEVERITY_RANK, Severity
 REPORT_FORMAT: Final = "1.1"
 #: In a Python str every surrogate code point is a lone one (json.loads joins escaped pairs).
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: Characters that would act on a terminal or hide text from the person reading it: every
+#: character of Unicode category Cc, Cf, Zl or Zp (Unicode 14, tests/test_display.py keeps it
+#: complete). The C0 and C1 controls and DEL (ESC starts a sequence that clears the screen,
+#: hides text, sets the title or makes a hyperlink; CR overwrites a line; U+009B is a CSI of
+#: its own), the bidi embeddings, overrides, isolates and marks that reorder text, the
+#: zero-width and other invisible format characters (U+200B-U+200F, U+2060-U+2064, U+FEFF,
+#: the tag characters), and the line and paragraph separators U+2028/U+2029.
+_FORMAT_CHARACTERS = (
+    "\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f"
+)
+_UNSHOWABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{_FORMAT_CHARACTERS}\ud800-\udfff]")
+#: What dumps() escapes beyond JSON's own escapes (C0, quote, backslash), and lone surrogates.
+_UNSHOWABLE_IN_JSON = re.compile(f"[\x7f-\x9f{_FORMAT_CHARACTERS}\ud800-\udfff]")
 #: Echoed string values are cut to this many code points (the message says the length).
 ECHO_LIMIT: Final = 200
 #: Integers wider than this are not repeated in reports.
@@ -27,18 +43,48 @@ _INT_BITS: Final = 256
 Status = Literal["valid", "invalid", "unreadable"]
 
 
-def printable(text: str) -> str:
-    """Text safe to write as UTF-8: lone surrogates become U+FFFD."""
+def writable(text: str) -> str:
+    """Text that can be written as UTF-8: lone surrogates become U+FFFD."""
     if text.isascii():
         return text
     return _SURROGATE.sub("\ufffd", text)
 
 
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def printable(text: str) -> str:
+    """Text fit to show a person: what would act on a terminal or hide text (see
+    _UNSHOWABLE: controls, line breaks included, bidi and zero-width characters) is shown
+    escaped, ESC as ``\\u001b`` (as Python writes it: ``\\U000e0041`` beyond U+FFFF); lone
+    surrogates become U+FFFD. The one function every
+    human-facing writer (text report, stderr, messages) passes payload text through."""
+    if text.isprintable():  # str.isprintable is false for every character escaped here
+        return text
+    return _UNSHOWABLE.sub(_escape, text)
+
+
+def cut(text: str) -> str:
+    """Text cut to ECHO_LIMIT code points, ending in "…" when it was longer."""
+    return text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "…"
+
+
+def printable_pointer(pointer: str) -> str:
+    """A JSON Pointer as a person reads it: each token cut like an echoed value (a key can be
+    megabytes long), then made printable."""
+    if len(pointer) > ECHO_LIMIT:
+        pointer = "/".join(cut(token) for token in pointer.split("/"))
+    return printable(pointer)
+
+
 def echo(value: Any) -> Any:
     """The form of a payload value that a report repeats (MISSING: not repeated at all)."""
     if isinstance(value, str):
-        text = printable(value)
-        return text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "…"
+        return cut(writable(value))
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _INT_BITS:
@@ -49,7 +95,7 @@ def echo(value: Any) -> Any:
 
 
 def clean(value: Any) -> Any:
-    """A params or suggestion value fit for a report: text made printable and cut to length."""
+    """A params or suggestion value fit for a report: text made writable and cut to length."""
     if isinstance(value, str):
         return echo(value)
     if isinstance(value, list | tuple):
@@ -230,16 +276,25 @@ def document(
     }
 
 
+def _json_escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    if code > 0xFFFF:  # a JSON escape names a UTF-16 code unit: the surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
 def dumps(data: Any, indent: int | None = 2) -> str:
     """Serialise a report deterministically (keys in contract order).
 
-    Non-ASCII text is written as is, unless the report holds a lone surrogate (a key sent
-    as "\\ud800" is named exactly in its JSON Pointer): then everything non-ASCII is escaped,
-    so the text can still be written as UTF-8 and still points at the right key.
+    Non-ASCII text is written as is, except what would act on a terminal or hide text
+    (controls, bidi and zero-width characters: see printable) and lone surrogates: those are
+    written as JSON escapes ("\\u202e"), so the document reads back exactly as the data (a
+    key sent as "\\ud800" is named exactly in its JSON Pointer), can be written as UTF-8, and
+    shows no raw control on a terminal. JSON escapes the C0 controls itself; outside strings
+    the text holds none of these characters, so every one found is inside a string.
     """
     text = json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(data, ensure_ascii=True, indent=indent, allow_nan=False)
-    return text
+    if text.isascii():
+        return text
+    return _UNSHOWABLE_IN_JSON.sub(_json_escape, text)

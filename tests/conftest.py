@@ -6,8 +6,10 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -106,3 +108,20 @@ def peak_rss_kb(argv: list[str], **options: Any) -> tuple[subprocess.CompletedPr
     *lines, peak = done.stderr.decode("utf-8", "replace").rstrip("\n").split("\n")
     done.stderr = "\n".join(lines).encode()
     return done, int(peak)
+
+
+# --- what a terminal would act on -----------------------------------------------------------------
+
+#: The text format's own colours (render/text.py): the only control sequences pc-validate writes.
+TOOL_COLOURS = re.compile(r"\x1b\[(?:3[1-6]|0)m")
+
+
+def raw_controls(text: str) -> list[str]:
+    """The characters of `text` a terminal would act on or that hide or reorder text (Unicode
+    categories Cc, Cf, Zl, Zp, and lone surrogates), line ends apart, as "U+001B"; judged by
+    unicodedata, not by the code under test."""
+    found = {c for c in text if c != "\n" and unicodedata.category(c) in _UNSHOWN}
+    return sorted(f"U+{ord(c):04X}" for c in found)
+
+
+_UNSHOWN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})

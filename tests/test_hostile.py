@@ -114,6 +114,17 @@ empty stdin                    2     the same, named "<stdin>"
 closed stdin                   2     "standard input is closed" (check and fix; before: a
                                      traceback)
 a FIFO                         0     read like a file once a writer opens it
+escape_sequence_key            0     payload.unknown_key warning; a key that clears the
+                                     screen and prints "customer.json: valid" (ESC, OSC 8,
+                                     OSC 0, CR, U+009B, bidi overrides) is shown escaped
+                                     ("\\u001b[2J") wherever a person reads it; the
+                                     JSON path names it exactly (as JSON escapes)
+c1_and_bidi_value              1     billing.email.format error; the value's U+009B and
+                                     U+202E are shown escaped in the message
+long_key_10mb                  0     payload.unknown_key warning; the key is cut to 200
+                                     characters + "…" in the message and the text report
+                                     (both: a few hundred bytes); the JSON path names it
+                                     exactly
 =============================  ====  =====================================================
 
 A hostile record between good ones (JSON Lines, and elements of a JSON array): the good ones
@@ -147,7 +158,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import VALID_US_PAYLOAD, Run, peak_rss_kb, run_cli
+from conftest import VALID_US_PAYLOAD, Run, peak_rss_kb, raw_controls, run_cli
 
 from pc_validate import validate
 from pc_validate.cli import main
@@ -227,6 +238,19 @@ def _case_other_case() -> bytes:
 
 def _case_surrogate_key() -> bytes:
     return GOOD.replace(b'"culture"', b'"\\ud800x": 1, "culture"')
+
+
+#: A key that clears the screen, prints what a clean run prints and hides the rest, with a
+#: hyperlink (OSC 8), a window title (OSC 0), a carriage return, a C1 CSI and a bidi override.
+ESCAPE_KEY = (
+    "\x1b[2J\x1b[Hcustomer.json: valid\n1 input: 1 valid\x1b]8;;http:\x1b\\link"
+    "\x1b]0;title\x07\r\x9b8m\u202eevil\u202c\x1b[8m"
+)
+LONG_KEY = "k" * 10_000_000
+
+
+def _with_key(key: str) -> bytes:
+    return GOOD.replace(b'"culture"', json.dumps(key).encode() + b': 1, "culture"')
 
 
 CATALOGUE = [
@@ -457,6 +481,27 @@ CATALOGUE = [
     ),
     Hostile("top_level_string", lambda: b'"hello"', 1, "payload.type", ""),
     Hostile("empty_array", lambda: b"[]", 0, "", library=False),
+    Hostile(
+        "escape_sequence_key",
+        lambda: _with_key(ESCAPE_KEY),
+        0,
+        "payload.unknown_key",
+        "/billingProfile/" + ESCAPE_KEY,
+    ),
+    Hostile(
+        "c1_and_bidi_value",
+        lambda: with_email('"gena\x9b2J\u202e@wingtiptoys.com"'.encode()),
+        1,
+        "billing.email.format",
+        EMAIL_PATH,
+    ),
+    Hostile(
+        "long_key_10mb",
+        lambda: _with_key(LONG_KEY),
+        0,
+        "payload.unknown_key",
+        "/billingProfile/" + LONG_KEY,
+    ),
 ]
 HEAVY = {"string_50mb", "million_keys"}  # run in a child process only: see below
 BY_ID = {case.id: case for case in CATALOGUE}
@@ -512,6 +557,8 @@ def test_the_text_report_names_the_problem(case: Hostile, tmp_path: Path) -> Non
     path.write_bytes(data)
     result = run("check", path)
     assert result.code == case.exit
+    assert not raw_controls(result.out + result.err), raw_controls(result.out + result.err)
+    assert len(result.out) < 10_000  # nothing long is repeated in full
     if case.exit == 2:
         where = _expected_where(case, data)
         position = f" (line {where[0]}, column {where[1]})" if where else ""

@@ -17,8 +17,13 @@ lists on stderr: the repaired body on stdout is the user's own data and holds th
 design); the Python API (validate() on dicts, JSON text and bytes, in every cloud; the
 report's JSON, dict and repr, and every field of every violation).
 
-Keys are not values: a report points at a field by its JSON Pointer, which spells the keys as
-sent (misspelt ones too), with or without redaction. Messages leave keys out under redaction.
+Keys can hold personal data too ("ottoline.quartermaine@private.example": "x", a column of a
+CRM export named after a customer). Under redaction a key that is not a known field is named by
+its position (`/billingProfile/*6`, the object's sixth key) in every format: the path, the
+message and the params of the JSON report and of JSON Lines, the text report, and the change
+list of `fix`; known field names (any spelling that matches one) stay as sent. KEYED holds
+distinctive personal keys of every kind: unknown, misspelt, sent twice, differing only in case,
+inside unknown objects and arrays; each is scanned for the same way as the values.
 """
 
 from __future__ import annotations
@@ -424,17 +429,128 @@ def test_check_with_worker_processes(files: dict[str, Path]) -> None:
     _assert_no_leak("--jobs 2 stderr", err)
 
 
-def test_only_keys_remain_in_paths(files: dict[str, Path]) -> None:
-    """Under redaction a report still points at fields, by the keys as sent (misspelt ones
-    too): keys are not values. Nothing else of the body is left in a violation."""
+def test_unknown_keys_are_named_by_position(files: dict[str, Path]) -> None:
+    """Under redaction a report still points at every field: known ones by the keys as sent,
+    the others (misspelt ones too) by their position. Nothing else of the body is left."""
     _, out, _ = run("check", "--redact", "--format", "json", files["us"])
     violations = json.loads(out)["results"][0]["violations"]
     paths = {v["path"] for v in violations}
-    assert {"/billingProfile/emial", "/billingProfile/firstNmae"} <= paths
+    # billingProfile: email, culture, language, companyName, firstNmae, emial, ...
+    assert {"/billingProfile/*5", "/billingProfile/*6"} <= paths
+    # PhoneNumber is phoneNumber spelled otherwise: a known field, named as sent
+    assert "/billingProfile/defaultAddress/phoneNumber" in paths
+    assert "/billingProfile/defaultAddress/*12" in paths  # telephone
     for violation in violations:
         assert "value" not in violation, violation
         assert violation["suggestion"] is None, violation
-        assert "emial" not in violation["message"] and "firstNmae" not in violation["message"]
+        for key in ("emial", "firstNmae", "telephone"):
+            assert key not in json.dumps(violation), violation
+    plain = json.loads(run("check", "--format", "json", files["us"])[1])["results"][0]
+    paths = {v["path"] for v in plain["violations"]}  # without redaction: as sent
+    assert {"/billingProfile/emial", "/billingProfile/firstNmae"} <= paths
+
+
+# --------------------------------------------------------------------------------------------
+# Keys that hold personal data
+
+KEY_SECRETS = (
+    "Quillfeather",
+    "thistlewood.private",
+    "Marchbanks",
+    "Pennywhistle",
+    "Fairweather",
+    "Ravensworth",
+    "Ollerenshaw",
+    "Abernethy",
+)
+#: Every kind of key a report names: unknown at the root and in known objects, an email
+#: address as a key, two spellings of an unknown key, an unknown key sent twice, a misspelt
+#: key with a "did you mean", keys sent twice inside an unknown object and inside an array,
+#: and a known field spelled otherwise (left as sent). Each value is wrong, too.
+KEYED = (
+    '{"Quillfeather Holdings": 1,'
+    ' "companyProfile": {"domain": "contoso.onmicrosoft.com", "Abernethy": "x"},'
+    ' "billingProfile": {"email": "a@b", "culture": "EN-us", "language": "en",'
+    ' "companyName": "Wingtip Toys ", "thistlewood.private@mail.example": "x",'
+    ' "Marchbanks": 1, "MARCHBANKS": 2, "Pennywhistle": 1, "Pennywhistle": 2,'
+    ' "emial": "x", "CompanyName": "Wingtip", "defaultAddress": {"firstName": "Gena",'
+    ' "lastName": "Soto", "addressLine1": "One Microsoft Way", "city": "Redmond",'
+    ' "state": "WA", "postalCode": "98052", "country": "us", "Fairweather Lane": 1}},'
+    ' "extra": {"Ravensworth": {"Ravensworth": 1, "Ravensworth": 2}},'
+    ' "customDomains": [{"Ollerenshaw": 1, "Ollerenshaw": 2}]}'
+)
+KEY_NEEDLES = set(KEY_SECRETS)
+
+
+@pytest.fixture(scope="module")
+def keyed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("keys")
+    found = {"body": folder / "keyed.json", "lines": folder / "keyed.jsonl"}
+    found["body"].write_text(KEYED, encoding="utf-8")
+    found["lines"].write_text(f"{KEYED}\n{KEYED}\n", encoding="utf-8")
+    return found
+
+
+@pytest.mark.parametrize("fmt", [*FORMATS, ("jsonl", "--jobs", "2")], ids="-".join)
+def test_check_names_no_personal_key(keyed: dict[str, Path], fmt: tuple[str, ...]) -> None:
+    for name in ("body", "lines"):
+        code, out, err = run("check", "--redact", "--format", *fmt, keyed[name])
+        assert code == 1 and not err, err
+        assert out.count("/*") >= 5
+        _assert_no_leak(f"check --format {fmt} {name}", out, KEY_NEEDLES)
+        plain = run("check", "--format", *fmt, keyed[name])[1]
+        assert set(leaks(plain, KEY_NEEDLES)) == KEY_NEEDLES - {"Ravensworth", "Ollerenshaw"}
+
+
+def test_the_redacted_report_names_keys_by_position(keyed: dict[str, Path]) -> None:
+    doc = json.loads(run("check", "--redact", "--format", "json", keyed["body"])[1])
+    found = {(v["rule"], v["path"]): v for v in doc["results"][0]["violations"]}
+    assert found[("payload.unknown_key", "/*1")]["params"] == {
+        "key": "*1",
+        "parent": "the request body",
+    }
+    marchbanks = found[("payload.ambiguous_key", "/billingProfile/*6")]
+    assert marchbanks["params"]["keys"] == ["*6", "*7"]
+    assert "has the keys *6 and *7, which differ only in case" in marchbanks["message"]
+    repeated = found[("payload.ambiguous_key", "/billingProfile/*8")]
+    assert "has the key *8 more than once" in repeated["message"]
+    misspelt = found[("payload.unknown_key", "/billingProfile/*9")]  # emial: did you mean email
+    assert misspelt["suggestion"] is None
+    assert (
+        misspelt["message"] == "The key *9 is not a field Partner Center knows in billingProfile."
+    )
+    names = found[("payload.ambiguous_key", "/billingProfile/companyName")]["params"]
+    assert names["keys"] == ["companyName", "CompanyName"]  # known fields stay as sent
+    for violation in found.values():
+        assert "value" not in violation and violation["suggestion"] is None, violation
+
+
+def test_fix_names_no_personal_key(keyed: dict[str, Path], tmp_path: Path) -> None:
+    code, out, err = run("fix", "--redact", keyed["body"])
+    assert code == 1
+    assert "/billingProfile/*8: the key was sent more than once" in err, err
+    assert "/*4/*1/*1: the key was sent more than once" in err, err
+    assert "/customDomains/0/*1: the key was sent more than once" in err, err
+    _assert_no_leak("fix stderr", err, KEY_NEEDLES)
+    target = tmp_path / "keyed.json"
+    target.write_text(KEYED, encoding="utf-8")
+    code, out, err = run("fix", "--redact", "--in-place", target)
+    assert code == 1 and out == ""
+    _assert_no_leak("fix --in-place stderr", err, KEY_NEEDLES)
+    assert set(leaks(run("fix", keyed["body"])[2], KEY_NEEDLES)) >= {
+        "Pennywhistle",
+        "Ravensworth",
+        "Ollerenshaw",
+    }
+
+
+def test_validate_names_no_personal_key() -> None:
+    for payload in (KEYED, KEYED.encode(), json.loads(KEYED)):
+        report = validate(payload, redact=True)
+        assert len(report.violations) >= 8
+        _assert_no_leak("validate(redact=True) to_json", report.to_json(), KEY_NEEDLES)
+        _assert_no_leak("validate(redact=True) repr", repr(report), KEY_NEEDLES)
+    assert leaks(validate(KEYED).to_json(), KEY_NEEDLES)
 
 
 # --------------------------------------------------------------------------------------------

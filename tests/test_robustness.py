@@ -269,8 +269,9 @@ def assert_finding(result: Any, where: str) -> None:
     json.dumps(result.suggestion, allow_nan=False)
 
 
-def resolve(document: Any, pointer: str) -> Any:
-    """The value an RFC 6901 JSON Pointer names; KeyError/IndexError/TypeError if none."""
+def resolve(document: Any, pointer: str, *, redact: bool = False) -> Any:
+    """The value an RFC 6901 JSON Pointer names; KeyError/IndexError/TypeError if none.
+    Under redaction a token `*N` names an object's N-th key (engine.key_names)."""
     if pointer == "":
         return document
     assert pointer.startswith("/"), f"{pointer!r} is not a JSON Pointer"
@@ -281,6 +282,8 @@ def resolve(document: Any, pointer: str) -> Any:
         if isinstance(node, list):
             assert re.fullmatch(r"0|[1-9][0-9]*", key), f"bad array index in {pointer!r}"
             node = node[int(key)]
+        elif isinstance(node, dict) and redact and re.fullmatch(r"\*[1-9][0-9]*", key):
+            node = list(node.values())[int(key[1:]) - 1]
         elif isinstance(node, dict):
             node = node[key]
         else:
@@ -317,11 +320,11 @@ def check_report(report: Report, payload: Any, *, redact: bool, placeholders: bo
             continue
         if violation.code == "required":
             try:
-                resolve(payload, violation.path)
+                resolve(payload, violation.path, redact=redact)
             except (KeyError, IndexError, TypeError):
-                resolve(payload, _parent(violation.path))
+                resolve(payload, _parent(violation.path), redact=redact)
         else:
-            resolve(payload, violation.path)
+            resolve(payload, violation.path, redact=redact)
         if redact:
             assert "value" not in violation.to_dict(), violation
             assert violation.suggestion is None, violation

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pc_validate.checks import BuildContext, ObjectCheck, check_kind
@@ -101,11 +101,8 @@ def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     def check(node: ObjectNode) -> list[Finding]:
         found = []
         for group in node.collisions:
-            used = group[-1]
             info = {
-                "keys": list(group),
-                "keys_text": " and ".join(f'"{k}"' for k in group),
-                "used": f'"{used}"',
+                **key_group_params(group, _quoted),
                 "parent": _parent_name(catalog, node.path),
             }
             # A key sent twice with the same spelling (see payload.DuplicateKeys)
@@ -115,6 +112,21 @@ def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
         return found
 
     return check
+
+
+def _quoted(key: str) -> str:
+    return f'"{key}"'
+
+
+def key_group_params(keys: Sequence[str], shown: Callable[[str], str]) -> dict[str, Any]:
+    """The params that name a group of keys (distinct_keys): the keys, and the words a
+    message says them in, each as `shown` writes it; the last is the one used. The engine
+    builds them anew under redaction, with the keys named by position."""
+    return {
+        "keys": list(keys),
+        "keys_text": " and ".join(shown(key) for key in keys),
+        "used": shown(keys[-1]),
+    }
 
 
 JSON_TYPES: Mapping[str, tuple[type, ...]] = {

@@ -1,11 +1,14 @@
-"""The rule catalogue, generated from the loaded rules (never written by hand)."""
+"""The rule catalogue, generated from the loaded rules (never written by hand).
+
+A user's rule file is untrusted text: what the text and Markdown forms show of it goes
+through report.printable, and the JSON form through report.dumps."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pc_validate.checks import REGISTRY
+from pc_validate.report import dumps, printable
 from pc_validate.rules import RuleSet
 
 
@@ -52,7 +55,7 @@ def _markdown(ruleset: RuleSet) -> str:
             e["description"] + (f" *Note: {e['note']}*" if e["note"] else ""),
             e["source"],
         ]
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        out.append("| " + " | ".join(printable(c).replace("|", "\\|") for c in cells) + " |")
     out += ["", "## Check kinds", "", "| check | scope | what it checks |", "|---|---|---|"]
     for name in sorted(REGISTRY):
         kind = REGISTRY[name]
@@ -64,9 +67,9 @@ def _text(ruleset: RuleSet) -> str:
     lines = []
     for e in rule_entries(ruleset):
         state = ("" if e["enabled"] else "  (disabled)") + ("  (fix)" if e["autofix"] else "")
-        lines.append(f"{e['id']}  [{e['severity']}]{state}")
-        lines.append(f"    {e['description']}")
-        lines.append(f"    source: {e['source']}")
+        lines.append(f"{printable(e['id'])}  [{e['severity']}]{state}")
+        lines.append(f"    {printable(e['description'])}")
+        lines.append(f"    source: {printable(e['source'])}")
     return "\n".join(lines) + "\n"
 
 
@@ -76,7 +79,7 @@ def render_catalogue(ruleset: RuleSet, fmt: str) -> str:
 
         return render_coverage(ruleset)
     if fmt == "json":
-        return json.dumps(rule_entries(ruleset), indent=2, ensure_ascii=False) + "\n"
+        return dumps(rule_entries(ruleset)) + "\n"
     if fmt == "markdown":
         return _markdown(ruleset)
     return _text(ruleset)

@@ -1,11 +1,15 @@
-"""The terminal format: grouped by input; path, severity, message, suggestion per line."""
+"""The terminal format: grouped by input; path, severity, message, suggestion per line.
+
+Everything that comes from the payload or the input (names, paths, messages, suggestions)
+goes through report.printable, so no input can write a control sequence, a line break or a
+bidi override to the terminal: the only control sequences are this module's colours."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pc_validate.report import printable
+from pc_validate.report import printable, printable_pointer
 
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "valid": "32", "unreadable": "35"}
 
@@ -21,7 +25,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _heading(result: Mapping[str, Any], colour: bool) -> str:
-    name = result["input"] or "<payload>"
+    name = printable(result["input"] or "<payload>")
     if result.get("row") is not None:
         name = f"{name} row {result['row']}"
     elif result.get("line") is not None:
@@ -35,7 +39,8 @@ def _heading(result: Mapping[str, Any], colour: bool) -> str:
         elif error.get("line") is not None:
             where = f" (line {error['line']})"
         word = status.replace("_", " ")
-        return f"{name}: {_paint(word, 'unreadable', colour)}{where}: {error['message']}"
+        message = printable(error["message"])
+        return f"{name}: {_paint(word, 'unreadable', colour)}{where}: {message}"
     counts = result["counts"]
     parts = [
         _plural(counts[level], level) for level in ("error", "warning", "info") if counts[level]
@@ -49,12 +54,13 @@ def render_result(result: Mapping[str, Any], *, colour: bool = False) -> str:
     lines = [_heading(result, colour)]
     for v in result["violations"]:
         severity = _paint(f"{v['severity']:<7}", v["severity"], colour)
-        lines.append(f"  {v['path'] or '/'}  {severity}  {v['message']}  [{v['rule']}]")
+        path, message = printable_pointer(v["path"] or "/"), printable(v["message"])
+        lines.append(f"  {path}  {severity}  {message}  [{printable(v['rule'])}]")
         if v.get("suggestion") is not None:
-            lines.append(f"      suggestion: {v['suggestion']}")
+            lines.append(f"      suggestion: {printable(str(v['suggestion']))}")
         if v.get("partner_center_error") is not None:
             lines.append(f"      pre-empts Partner Center error {v['partner_center_error']}")
-    return printable("\n".join(lines)) + "\n"
+    return "\n".join(lines) + "\n"
 
 
 def render_summary(summary: Mapping[str, Any]) -> str:
