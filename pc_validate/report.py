@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from pc_validate import __version__
+from pc_validate.excerpt import clipped
 from pc_validate.model import MISSING, SEVERITY_RANK, Severity
 
 REPORT_FORMAT: Final = "1.1"
@@ -68,23 +69,18 @@ def printable(text: str) -> str:
     return _UNSHOWABLE.sub(_escape, text)
 
 
-def cut(text: str) -> str:
-    """Text cut to ECHO_LIMIT code points, ending in "…" when it was longer."""
-    return text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "…"
-
-
 def printable_pointer(pointer: str) -> str:
     """A JSON Pointer as a person reads it: each token cut like an echoed value (a key can be
     megabytes long), then made printable."""
     if len(pointer) > ECHO_LIMIT:
-        pointer = "/".join(cut(token) for token in pointer.split("/"))
+        pointer = "/".join(clipped(token, ECHO_LIMIT) for token in pointer.split("/"))
     return printable(pointer)
 
 
 def echo(value: Any) -> Any:
     """The form of a payload value that a report repeats (MISSING: not repeated at all)."""
     if isinstance(value, str):
-        return cut(writable(value))
+        return clipped(writable(value), ECHO_LIMIT)
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _INT_BITS:
