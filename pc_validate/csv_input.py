@@ -7,13 +7,15 @@ an Excel `sep=X` first line names it. The text is UTF-8 (or what its byte-order 
 Windows-1252, the encoding Excel saves CSV in on Western Windows, and the caller is told.
 
 A row that cannot be read is one unreadable record, and reading goes on (the README's
-promise): after a CSV syntax error, a quoted cell that reaches the end of the file or runs
-on for more than MAX_ROW_LINES lines without its closing quote, or a row over
-inputs.MAX_RECORD_CHARS characters, reading resumes at the first of the row's later lines
-that is a whole row of its own (as many cells as the header, quotes closed), so the rows a
-stray quote swallowed are read; when none is, after the row's last line. A quoted cell
-that spans lines and closes is a cell like any other. Cells may be as large as a record
-(the csv module's own limit, 128 KiB, is lifted for the row that needs it only).
+promise): after a CSV syntax error, a quoted cell that reaches the end of the file without
+its closing quote, or a row over inputs.MAX_RECORD_CHARS characters, reading resumes at
+the first of the row's later lines that is a whole row of its own (as many cells as the
+header, quotes closed), so the rows a stray quote swallowed are read; when none is, after
+the row's last line. A quoted cell that spans lines and closes is a cell like any other,
+however many lines it has; but one that has run on for MAX_ROW_LINES lines over lines that
+are whole rows is taken for a stray quote there and then, so that a quote never swallows
+more than that many rows. Cells may be as large as a record (the csv module's own limit,
+128 KiB, is lifted for the row that needs it only).
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ from pc_validate.inputs import (
 )
 from pc_validate.payload import MARK_ERRORS, describe_marks, undecodable_at
 
-#: A quoted cell that runs on for more lines than this is taken for a stray quote: a notes
-#: cell of a few hundred lines is a cell, a quote that swallows thousands of rows is not.
+#: A quoted cell that runs on for more lines than this, over lines that are whole rows, is
+#: taken for a stray quote: a quote that swallows thousands of rows is no cell.
 MAX_ROW_LINES: Final = 1000
 _DELIMITERS: Final = (",", ";", "\t", "|")
 _SEP_LINE: Final = re.compile(r'(?:sep=(.)|"sep=(.)")[ \t]*(?:\r\n|\r|\n)?')
@@ -149,18 +151,23 @@ class _Overrun(Exception):
 
 
 class _Feed:
-    """The physical lines the csv module reads, counted per row: lines can be put back to
-    be read again, and a row that grows past a limit stops with _Overrun."""
+    """The physical lines the csv module reads, kept per row (to be read again after a row
+    that cannot be read) and counted: a row that grows past a limit stops with _Overrun."""
 
-    def __init__(self, lines: TextLines) -> None:
+    def __init__(self, lines: TextLines, is_row: Callable[[_Line], bool]) -> None:
         self.lines = lines
+        self.is_row = is_row
         self.again: deque[_Line] = deque()
         self.taken: list[_Line] = []
+        self.keeping = True
         self.size = 0
+        self.last = 0  # the number of the row's last line so far
         self.number = 0  # of the last line read from the input
+        self.ended = True  # False: a line too long went on past all bounds; nothing more read
 
     def start(self) -> None:
         self.taken = []
+        self.keeping = True
         self.size = 0
 
     def __iter__(self) -> _Feed:
@@ -170,26 +177,34 @@ class _Feed:
         line = self.again.popleft() if self.again else self.read_line()
         if line is None:
             raise StopIteration
-        self.taken.append(line)
+        if self.keeping or not self.taken:
+            self.taken.append(line)
+        self.last = line.number
         self.size += len(line.text)
         if line.cut or self.size > inputs.MAX_RECORD_CHARS:
             raise _Overrun(inputs.too_long("the row"))
-        if len(self.taken) > MAX_ROW_LINES:
-            raise _Overrun(
-                f"a quoted cell in this row runs on for more than {MAX_ROW_LINES:,} lines "
-                "without its closing quote"
-            )
+        if self.keeping and len(self.taken) > MAX_ROW_LINES:
+            if any(self.is_row(taken) for taken in self.taken[1:]):
+                raise _Overrun(
+                    f"a quoted cell in this row runs on for more than {MAX_ROW_LINES:,} "
+                    "lines, over lines that are rows of their own: a quote out of place?"
+                )
+            # A long cell of lines that are no rows: read on, with nothing to go back to.
+            self.keeping = False
+            del self.taken[1:]
         return line.text
 
     def read_line(self) -> _Line | None:
         """The next line of the input (None at its end), or a mark of one that is too long."""
+        if not self.ended:
+            return None
         budget = inputs.MAX_RECORD_CHARS - self.size
         text = self.lines.readline(budget + 1)
         if not text:
             return None
         self.number += 1
         if len(text) > budget and text[-1] not in "\r\n":
-            self.lines.skip_line()
+            self.ended = self.lines.skip_line(inputs.MAX_RECORD_CHARS)
             return _Line(self.number, "", cut=True)
         return _Line(self.number, text)
 
@@ -199,7 +214,7 @@ class _Rows:
     error, never silently taken in), each with the line it starts on."""
 
     def __init__(self, lines: TextLines, types: Mapping[str, str]) -> None:
-        self.feed = _Feed(lines)
+        self.feed = _Feed(lines, self._whole_row)
         self.width = 0  # the header's number of cells, once it is read
         self.delimiter = self._delimiter(types)
         self.reader = csv.reader(self.feed, delimiter=self.delimiter, strict=True)
@@ -268,15 +283,16 @@ class _Rows:
         """A row that cannot be read: its later lines are read again from the first that is a
         whole row of its own (stray quotes swallow rows), else after its last line."""
         taken = self.feed.taken
+        last = self.feed.last
         for at in range(1, len(taken)):
             if self._whole_row(taken[at]):
                 self._again(taken[at:])
-                skipped = taken[:at]
+                last = taken[at - 1].number
                 break
-        else:
-            skipped = taken
-        if len(skipped) > 1:
-            reason += f"; lines {skipped[0].number}-{skipped[-1].number} were skipped"
+        if last > taken[0].number:
+            reason += f"; lines {taken[0].number}-{last} were skipped"
+        if not self.feed.ended:
+            reason += inputs.NO_END
         return _Failed(reason, taken[0].number)
 
     def _whole_row(self, line: _Line) -> bool:

@@ -290,12 +290,15 @@ class TextLines:
             if size >= limit or not self._fill():
                 return "".join(pieces)
 
-    def skip_line(self) -> None:
-        """Read on to the end of the line a piece of which readline gave."""
-        while True:
-            piece = self.readline(_CHUNK)
+    def skip_line(self, limit: int) -> bool:
+        """Read on to the end of the line a piece of which readline gave, if it comes within
+        `limit` more characters; False when it does not (an input that never ends)."""
+        while limit > 0:
+            piece = self.readline(min(_CHUNK, limit))
             if not piece or piece[-1] in "\r\n":
-                return
+                return True
+            limit -= len(piece)
+        return False
 
     def _crlf_cut(self) -> bool:
         """After a "\r" that ends the buffer: whether a "\n" starts the next chunk (taken)."""
@@ -319,6 +322,11 @@ class TextLines:
                 self._buffer, self._at = text, 0
                 return True
         return False
+
+
+#: After a record over the limit, when the next line does not begin within as many
+#: characters again (an input that never ends, such as /dev/zero).
+NO_END: Final = "; no line end follows within as many characters again: the rest was not read"
 
 
 def too_long(what: str) -> str:
@@ -350,9 +358,11 @@ def _json_lines(source: Source, label: str, encoding: str | None) -> Iterator[Re
         number += 1
         where = Where(label, index, number)
         if len(text) > MAX_RECORD_CHARS and not text.endswith("\n"):
-            lines.skip_line()
-            reason = too_long("the line") + "; it was skipped"
+            ended = lines.skip_line(MAX_RECORD_CHARS)
+            reason = too_long("the line") + ("; it was skipped" if ended else NO_END)
             yield Unreadable(where, reason, number, MAX_RECORD_CHARS + 1)
+            if not ended:
+                return
             index += 1
             continue
         bad = undecodable_at(text)

@@ -80,7 +80,8 @@ def _whole(label: str, reason: str) -> Unreadable:
 
 def _said(exc: Exception) -> str:
     """An exception's message, cut to a length fit for one line."""
-    text = str(exc) or type(exc).__name__
+    text = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)  # no quotes
+    text = text or type(exc).__name__
     return text if len(text) <= 200 else text[:200] + "…"
 
 
