@@ -4,8 +4,9 @@ As glob.glob(pattern, recursive=True) does (names that start with "." only where
 pattern says so; `**` matches any number of folders), with two differences: `**` never
 descends through a symbolic link to a folder, so a link loop (or a link back up the tree)
 is not walked for ever, nor a file counted once per way of reaching it; and each file is
-listed once however many matches reach it (the first name in sorted order is kept), so
-that a link to a file inside the same tree does not count it twice. A link named by a
+listed once however many matches reach it (by a name that is not a link where there is
+one, else the first in sorted order), so that a link to a file inside the same tree does
+not count it twice. A link named by a
 pattern part of its own (`dir/*/x.json`) is followed, as there is no loop to walk.
 """
 
@@ -32,7 +33,7 @@ def expand(pattern: str) -> list[str]:
         bases = list(matched)
     found: list[str] = []
     seen: set[tuple[int, int]] = set()
-    for path in sorted(bases):
+    for path in sorted(bases, key=lambda path: (os.path.islink(path), path)):
         if os.path.isdir(path):
             continue
         try:
@@ -44,7 +45,7 @@ def expand(pattern: str) -> list[str]:
         if identity not in seen:
             seen.add(identity)
             found.append(path)
-    return found
+    return sorted(found)
 
 
 def _split(pattern: str) -> tuple[str, list[str]]:

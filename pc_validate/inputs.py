@@ -223,8 +223,8 @@ class _Gunzipped(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         import zlib
 
-        try:
-            return self._file.readinto(buffer)
+        try:  # read1: what one read gives, so that the records before a failure are kept
+            return self._file.readinto1(buffer)
         except EOFError:
             raise ReadFailed("the gzip data ends too soon (the file is cut short)") from None
         except (OSError, zlib.error) as exc:
