@@ -291,13 +291,15 @@ class _Source(NamedTuple):
 
 def _sources(names: Sequence[str]) -> list[_Source]:
     """The inputs named on the command line, globs expanded (sorted), in the order given."""
-    from pc_validate.globs import expand, has_magic
+    import glob
 
     sources: list[_Source] = []
     for name in names:
         if name == "-":
             sources.append(_Source("<stdin>", None))
-        elif has_magic(name) and not os.path.exists(name):
+        elif glob.has_magic(name) and not os.path.exists(name):
+            from pc_validate.globs import expand
+
             matches = expand(name)
             if not matches:
                 sources.append(_Source(name, name, "no file matches this pattern"))

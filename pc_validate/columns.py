@@ -49,9 +49,14 @@ class Columns:
             for part in parts[:-1]:
                 node = node.setdefault(part, {})
             value: Any = cell
-            if boolean and isinstance(cell, str) and (word := cell.strip().lower()) in (
-                "true",
-                "false",
+            if (
+                boolean
+                and isinstance(cell, str)
+                and (word := cell.strip().lower())
+                in (
+                    "true",
+                    "false",
+                )
             ):
                 value = word == "true"
             node[parts[-1]] = value

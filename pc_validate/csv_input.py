@@ -26,7 +26,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any, Final, NamedTuple
 
 from pc_validate import inputs
@@ -250,7 +250,10 @@ class _Rows:
         lifted = False
         while True:
             try:
-                with _large_fields() if lifted else nullcontext():
+                if lifted:
+                    with _large_fields():
+                        cells = next(self.reader)
+                else:
                     cells = next(self.reader)
             except StopIteration:
                 return None
@@ -268,10 +271,7 @@ class _Rows:
     def _syntax(self, error: str) -> str:
         taken = self.feed.taken
         if error.startswith(_END_OF_DATA):
-            return (
-                "a quoted cell in this row never closes: the file ends before its closing "
-                "quote"
-            )
+            return "a quoted cell in this row never closes: the file ends before its closing quote"
         if len(taken) > 1:
             return (
                 f"not valid CSV on line {taken[-1].number}, inside a quoted cell that runs on "
@@ -351,7 +351,7 @@ class _Utf8OrWindows1252(codecs.IncrementalDecoder):
         self._chosen: codecs.IncrementalDecoder | None = None
         self._held = b""
 
-    def decode(self, input: Any, final: bool = False) -> str:  # noqa: A002 - codecs' name
+    def decode(self, input: Any, final: bool = False) -> str:
         if self._chosen is not None:
             return self._chosen.decode(input, final)
         data = self._held + bytes(input)

@@ -181,7 +181,9 @@ def _check_tree(value: Any) -> None:
             keys = [token for _, token in around[1:]] + [key]
             pointer = "".join(f"/{token}" for token in keys)
             pointer = pointer if len(pointer) <= 200 else pointer[:200] + "…"
-            raise PayloadError(f"the value at {pointer!r} {problem}, so it cannot be a JSON document")
+            raise PayloadError(
+                f"the value at {pointer!r} {problem}, so it cannot be a JSON document"
+            )
         open_ids.add(id(node))
         around.append((id(node), key))
         pending.append(None)

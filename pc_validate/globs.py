@@ -17,8 +17,6 @@ import glob
 import os
 from collections.abc import Iterator
 
-has_magic = glob.has_magic
-
 
 def expand(pattern: str) -> list[str]:
     """The existing paths that match `pattern` (folders left out), sorted, each file once."""
@@ -64,7 +62,7 @@ def _matches(base: str, part: str, last: bool) -> Iterator[str]:
     if part == "**":
         yield from _below(base, last)
         return
-    if not has_magic(part):
+    if not glob.has_magic(part):
         path = os.path.join(base, part)
         if os.path.lexists(path) if last else os.path.isdir(path):
             yield path

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, BinaryIO, Final
+from typing import IO, Any, BinaryIO, Final
 
 from pc_validate.payload import (
     BOMS,
@@ -134,15 +134,16 @@ def read_records(
     of a workbook (default: its first); `note` is told what a reader assumed (the encoding
     of a CSV file that is not UTF-8). Gzip-compressed input is decompressed as it is read."""
     source = Source(stream)
+    seekable = stream if _can_seek(stream) else None  # a workbook is read at any position
     index = 0
     try:
         if source.peek(len(_GZIP_MAGIC)) == _GZIP_MAGIC:
             source = Source(_Gunzipped(source))
-            stream = source
+            seekable = None
         if fmt == "xlsx":
             from pc_validate.xlsx_input import workbook_rows
 
-            records = workbook_rows(stream, source, label, types or {}, sheet)
+            records = workbook_rows(seekable, source, label, types or {}, sheet)
         elif fmt == "csv":
             from pc_validate.csv_input import csv_rows
 
@@ -158,6 +159,13 @@ def read_records(
         yield Unreadable(Where(label, index), f"{exc}; the rest was not read")
 
 
+def _can_seek(stream: BinaryIO) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
 class ReadFailed(Exception):
     """The input stream itself failed (not its content)."""
 
@@ -166,7 +174,7 @@ class Source(io.RawIOBase):
     """The input stream, read through one place: bytes already read can be put back in
     front, and a read that fails (an I/O error, a closed stream) raises ReadFailed."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: IO[bytes] | io.RawIOBase) -> None:
         self._stream = stream
         self._prefix = b""
 
@@ -267,7 +275,7 @@ class TextLines:
     def __init__(self, source: Source, decoder: codecs.IncrementalDecoder, universal: bool):
         self._source = source
         self._decoder = decoder
-        self._end = re.compile("\r\n?|\n" if universal else "\n")
+        self._end = re.compile("\r\n?|\n") if universal else None
         self._buffer = ""
         self._at = 0
         self._eof = False
@@ -277,18 +285,30 @@ class TextLines:
         pieces: list[str] = []
         size = 0
         while True:
-            found = self._end.search(self._buffer, self._at)
-            stop = found.end() if found else len(self._buffer)
+            found, stop = self._line_end()
             take = min(stop, self._at + limit - size)
             pieces.append(self._buffer[self._at : take])
             size += take - self._at
             self._at = take
             if found and take == stop:
-                if found.group() == "\r" and take == len(self._buffer) and self._crlf_cut():
+                if (
+                    self._buffer[take - 1] == "\r"
+                    and take == len(self._buffer)
+                    and self._crlf_cut()
+                ):
                     pieces.append("\n")  # a "\r\n" that the chunk boundary split
-                return "".join(pieces)
+                return pieces[0] if len(pieces) == 1 else "".join(pieces)
             if size >= limit or not self._fill():
                 return "".join(pieces)
+
+    def _line_end(self) -> tuple[bool, int]:
+        """Whether the buffer holds the end of the current line, and the index past it (or
+        the buffer's length)."""
+        if self._end is None:
+            newline = self._buffer.find("\n", self._at)
+            return (True, newline + 1) if newline >= 0 else (False, len(self._buffer))
+        found = self._end.search(self._buffer, self._at)
+        return (True, found.end()) if found else (False, len(self._buffer))
 
     def skip_line(self, limit: int) -> bool:
         """Read on to the end of the line a piece of which readline gave, if it comes within

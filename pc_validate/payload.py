@@ -157,6 +157,8 @@ def describe_bytes(bad: bytes, encoding: str) -> str:
 
 def undecodable_at(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
     """The first run of marked bytes (see MARK_ERRORS) in text[start:end], if any."""
+    if text.isascii():  # the usual case, checked at C speed
+        return None
     return MARKS.search(text, start, len(text) if end is None else end)
 
 
@@ -363,4 +365,3 @@ def find_constant(text: str, name: str, start: int = 0) -> int:
         if not match.group().startswith('"'):
             return match.start()
     return start
-

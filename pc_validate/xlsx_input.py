@@ -55,7 +55,7 @@ def workbook_rows(
     if source.peek(len(_ZIP_MAGIC)) != _ZIP_MAGIC:
         yield _whole(label, "not an Excel workbook: an .xlsx file is a ZIP archive, this is not")
         return
-    with _seekable(seekable, source) as file:
+    with _Seekable(seekable, source) as file:
         if isinstance(file, str):
             yield _whole(label, file)
             return
@@ -85,7 +85,7 @@ def _said(exc: Exception) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-class _seekable:  # noqa: N801 - used as a context manager, like open()
+class _Seekable:
     """The workbook as a file the ZIP reader can seek in: the input itself, or a temporary
     copy of what came through a pipe (a str: why there is none)."""
 
@@ -141,7 +141,7 @@ def _sheet_rows(
 ) -> Iterator[Record]:
     names = list(book.sheetnames)
     if name is not None and name not in names:
-        listed = ", ".join(repr(n) for n in names[:20]) + (", ..." if len(names) > 20 else "")
+        listed = ", ".join(repr(n[:80]) for n in names[:20]) + (", ..." if len(names) > 20 else "")
         yield _whole(label, f"the workbook has no sheet named {name!r}; its sheets: {listed}")
         return
     if not book.worksheets:
@@ -224,7 +224,9 @@ def cell_value(cell: Any) -> Any:
 # --- numbers as their number format shows them -----------------------------------------------
 
 _CONDITION: Final = re.compile(r"\[(<=|>=|<>|<|>|=)(-?[0-9.]+)\]")
-_COLOUR: Final = re.compile(r"\[(?:black|blue|cyan|green|magenta|red|white|yellow|color\d+)\]", re.I)
+_COLOUR: Final = re.compile(
+    r"\[(?:black|blue|cyan|green|magenta|red|white|yellow|color\d+)\]", re.I
+)
 #: Characters a number format shows as they are.
 _LITERAL: Final = set(" $-+/():!^&'~{}<>=") | {"\u00a0"}
 
@@ -250,12 +252,16 @@ def displayed(value: int | float, number_format: str) -> str:
     text = _render(tokens, abs(value))
     if text is None or not text.strip():
         return general(value)  # a zero that "#" shows as nothing is still a value
-    return "-" + text if minus and value < 0 and any(c.isdigit() and c != "0" for c in text) else text
+    return (
+        "-" + text if minus and value < 0 and any(c.isdigit() and c != "0" for c in text) else text
+    )
 
 
 def _sections(number_format: str) -> list[str]:
     """The sections of a format, split at ";" outside quotes, escapes and brackets."""
-    sections, current, quoted, bracket, escaped = [], [], False, False, False
+    sections: list[str] = []
+    current: list[str] = []
+    quoted = bracket = escaped = False
     for char in number_format:
         if escaped:
             escaped = False
@@ -385,9 +391,8 @@ def _render(tokens: list[tuple[str, str]], value: float) -> str | None:
     for place, i in enumerate(fraction):
         out[i] = decimals[place] if place < kept or tokens[i][1] == "0" else _pad(tokens[i][1])
     for i, (kind, text) in enumerate(tokens):
-        if kind in ("literal", "point", "percent"):
-            out[i] = text
-        elif kind == "comma" and not (i < point and (whole or fraction)):
+        # a comma among the integer digits groups or scales them; anywhere else it is shown
+        if kind in ("literal", "point", "percent") or (kind == "comma" and i > point):
             out[i] = text
     return "".join(out)
 

@@ -508,7 +508,7 @@ def test_a_sep_line_is_not_a_row(tmp_path: Path) -> None:
 def test_a_windows_1252_csv_is_read_and_said_so(tmp_path: Path) -> None:
     source = tmp_path / "excel.csv"
     source.write_bytes((DE_HEADER + "\na@b.co;Müller € GmbH;Köln\n").encode("cp1252"))
-    code, out, err = run("--format", "json", source)
+    code, _, err = run("--format", "json", source)
     assert code == 1
     assert err == (
         f"pc-validate: {source}: the file is not UTF-8; it was read as Windows-1252 (cp1252), "
@@ -537,7 +537,7 @@ def test_encoding_reads_any_codec_in_any_format(tmp_path: Path) -> None:
         assert records_of(data, fmt, encoding=encoding) == expected, name
         source = tmp_path / name
         source.write_bytes(data)
-        code, out, err = run("--format", "json", "--encoding", encoding, source)
+        code, _, err = run("--format", "json", "--encoding", encoding, source)
         assert code == 1 and err == "", (name, err)
     assert records_of(b"\xef\xbb\xbf" + body_text.encode(), "json", encoding="utf-8") == [
         city("Zürich")
@@ -560,7 +560,10 @@ def test_an_unknown_or_non_text_encoding_is_a_usage_error(name: str) -> None:
 
 def test_undefined_windows_1252_bytes_spoil_only_their_row() -> None:
     data = (DE_HEADER + "\na@b.co;Müller;Köln\n").encode("cp1252") + b"c@d.co;X\x81;Y\n"
-    assert records_of(data, "csv")[1] == (3, "not valid CP1252: byte 0x81 is not a character (cell 2)")
+    assert records_of(data, "csv")[1] == (
+        3,
+        "not valid CP1252: byte 0x81 is not a character (cell 2)",
+    )
 
 
 def test_legitimate_multi_line_cells_are_cells() -> None:
@@ -723,7 +726,7 @@ def test_a_workbook_reads_numbers_as_excel_shows_them(tmp_path: Path) -> None:
         row("c@d.co", "98052", "(425) 555-0101", False, "2023-05-01"),
         row("e@f.co", "98052-1234", "555-0101", False, "0"),
     ]
-    code, out, _ = run("--format", "json", path)
+    _, out, _ = run("--format", "json", path)
     assert [(r["row"], r["line"]) for r in json.loads(out)["results"]] == [
         (2, None),
         (4, None),
@@ -742,7 +745,7 @@ def test_a_workbook_reads_numbers_as_excel_shows_them(tmp_path: Path) -> None:
         (1234567.891, "#,##0.00", "1,234,567.89"),
         (0.256, "0.0%", "25.6%"),
         (-5, "0;(0)", "(5)"),
-        (1234.5, '[$€-407] #,##0.00', "€ 1,234.50"),
+        (1234.5, "[$€-407] #,##0.00", "€ 1,234.50"),
         (45000, "yyyy-mm-dd", "45000"),  # a date format on a number openpyxl did not convert
         (12345, "0.00E+00", "12345"),  # scientific: the value's own digits
         (0, "#", "0"),  # shown as nothing by Excel: the value, never a missing field

@@ -1013,9 +1013,7 @@ def test_csv_huge_cell(tmp_path: Path) -> None:
     before = csv.field_size_limit()
     path = tmp_path / "crm.csv"
     notes = b"n" * 1_000_000
-    path.write_bytes(
-        b"billingProfile.email,notes\n" + b'a@b.co,"' + notes + b'"\nc@d.co,short\n'
-    )
+    path.write_bytes(b"billingProfile.email,notes\n" + b'a@b.co,"' + notes + b'"\nc@d.co,short\n')
     result = run("check", "--format", "json", path)
     assert result.code == 1
     assert _rows(result) == [(2, 2, "invalid"), (3, 3, "invalid")]
@@ -1027,9 +1025,7 @@ def test_csv_row_over_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 
     monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 100_000)
     path = tmp_path / "crm.csv"
-    path.write_bytes(
-        CSV_HEAD + b'a@b.co,"' + b"x" * 100_000 + b'",Redmond\ne@f.co,Wingtip,Bonn\n'
-    )
+    path.write_bytes(CSV_HEAD + b'a@b.co,"' + b"x" * 100_000 + b'",Redmond\ne@f.co,Wingtip,Bonn\n')
     result = run("check", "--format", "json", path)
     assert _rows(result) == [(2, 2, "unreadable"), (3, 3, "invalid")]
     assert result.json()["results"][0]["error"]["message"] == (
