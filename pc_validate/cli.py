@@ -85,7 +85,22 @@ def _parser() -> argparse.ArgumentParser:
         choices=FORMATS,
         default="auto",
         help="how to read the inputs; auto: .jsonl/.ndjson are JSON Lines, .csv is CSV, "
-        "anything else (and stdin) JSON: one object or an array of objects",
+        ".xlsx an Excel workbook, anything else (and stdin) JSON: one object or an array of "
+        "objects; a name ending in .gz is read by the name before it (gzip is decompressed)",
+    )
+    check.add_argument(
+        "--encoding",
+        type=_text_encoding,
+        default=None,
+        metavar="NAME",
+        help="the inputs' text encoding, any Python codec name (default: UTF-8, or what a "
+        "byte-order mark says; CSV that is not UTF-8 is read as Windows-1252, and said so)",
+    )
+    check.add_argument(
+        "--sheet",
+        default=None,
+        metavar="NAME",
+        help="the sheet of an Excel workbook to read (default: its first)",
     )
     check.add_argument(
         "--jobs",
@@ -161,6 +176,19 @@ def _positive(text: str) -> int:
     return value
 
 
+def _text_encoding(name: str) -> str:
+    """--encoding: a codec Python knows that turns bytes into text."""
+    import codecs
+
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding: {name!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise argparse.ArgumentTypeError(f"not a text encoding: {name!r}")
+    return info.name
+
+
 def _stdin_bytes(stdin: Any) -> BinaryIO:
     """Standard input as bytes: its buffer, or what a Python caller's text stream holds."""
     if stdin is None or getattr(stdin, "closed", False):
@@ -198,7 +226,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     ruleset = load_rules(args.rules, args.disable, cloud=args.cloud)
     sources = _sources(args.inputs)
     types = {".".join(path).lower(): kind for path, kind in ruleset.catalog.types.items()}
-    records = _records(sources, args.input_format, types, stdin)
+    records = _records(sources, args, types, stdin, err)
     settings = bulk.Settings(
         tuple(args.rules), tuple(args.disable), args.cloud, args.redact, args.format == "jsonl"
     )
@@ -271,7 +299,9 @@ def _sources(names: Sequence[str]) -> list[_Source]:
         if name == "-":
             sources.append(_Source("<stdin>", None))
         elif glob.has_magic(name) and not os.path.exists(name):
-            matches = sorted(m for m in glob.glob(name, recursive=True) if not os.path.isdir(m))
+            from pc_validate.globs import expand
+
+            matches = expand(name)
             if not matches:
                 sources.append(_Source(name, name, "no file matches this pattern"))
             sources.extend(_Source(match, match) for match in matches)
@@ -281,24 +311,33 @@ def _sources(names: Sequence[str]) -> list[_Source]:
 
 
 def _records(
-    sources: Sequence[_Source], declared: str, types: dict[str, str], stdin: Any
+    sources: Sequence[_Source],
+    args: argparse.Namespace,
+    types: dict[str, str],
+    stdin: Any,
+    err: TextIO,
 ) -> Iterator[Any]:
     """Every record of every input, in order; an input that cannot be opened is one
-    unreadable record."""
+    unreadable record. What a reader assumed (an encoding) is noted on stderr."""
     from pc_validate.inputs import Unreadable, Where, detect_format, read_records
 
     for source in sources:
         if source.problem is not None:
             yield Unreadable(Where(source.label, 0), source.problem)
             continue
-        fmt = detect_format(source.path or "", declared)
+        fmt = detect_format(source.path or "", args.input_format)
+
+        def note(message: str, label: str = source.label) -> None:
+            err.write(printable(f"pc-validate: {label}: {message}") + "\n")
+
+        options: dict[str, Any] = {"encoding": args.encoding, "sheet": args.sheet, "note": note}
         if source.path is None:
             try:
                 stream = _stdin_bytes(stdin)
             except OSError as exc:
                 yield Unreadable(Where(source.label, 0), str(exc))
                 continue
-            yield from read_records(stream, source.label, fmt, types)
+            yield from read_records(stream, source.label, fmt, types, **options)
             continue
         try:
             handle = open(source.path, "rb")  # noqa: SIM115 - closed below, after the records
@@ -306,7 +345,7 @@ def _records(
             yield Unreadable(Where(source.label, 0), _read_error(exc))
             continue
         with handle:  # read errors become unreadable records inside read_records
-            yield from read_records(handle, source.label, fmt, types)
+            yield from read_records(handle, source.label, fmt, types, **options)
 
 
 def _default_jobs(sources: Sequence[_Source]) -> int:

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from pc_validate.api import validator_for
 from pc_validate.engine import Validator, pointer_token
-from pc_validate.payload import DuplicateKeys, parse
+from pc_validate.payload import MAX_DEPTH, DuplicateKeys, PayloadError, parse
 from pc_validate.report import Report, Violation
 
 
@@ -83,8 +83,10 @@ def normalize(
 ) -> Normalized:
     """Return a repaired copy of `payload` (a dict, or JSON text) and the changes made.
 
-    The argument is never modified. JSON text that cannot be parsed raises PayloadError;
-    a broken rule file or unknown cloud raises RuleFileError.
+    The argument is never modified. JSON text that cannot be parsed raises PayloadError, and
+    so does a Python value that cannot be a JSON document (an object that contains itself,
+    or nesting deeper than payload.MAX_DEPTH, which parse() refuses in text too); a broken
+    rule file or unknown cloud raises RuleFileError.
     """
     result = repair(payload, rules=rules, disable=disable, cloud=cloud, validator=validator)
     return Normalized(result.payload, result.changes)
@@ -102,6 +104,8 @@ def repair(
     validator = validator or validator_for(rules, disable, cloud)
     if isinstance(payload, str | bytes | bytearray):
         payload = parse(payload)
+    else:
+        _check_tree(payload)  # deepcopy below would recurse, or _repeated_keys never end
     autofix = {rule.id for rule in validator.ruleset.enabled_rules if rule.autofix}
     work = copy.deepcopy(payload)
     before = report = validator.validate(work)
@@ -142,6 +146,48 @@ def repair(
         else:
             break
     return Repair(work, changes, list(withheld.values()), before, report, _repeated_keys(payload))
+
+
+def _check_tree(value: Any) -> None:
+    """Raise PayloadError when a Python value cannot be a JSON document: an object or array
+    that contains itself, or nesting deeper than MAX_DEPTH. validate() never walks deeper
+    than the fields it knows, so it takes such values; a repair copies the whole value, and
+    writes it back as JSON. Walked without recursion, in linear time; a value that two
+    places share is no cycle."""
+    #: (value, its key in its parent, its depth); None: leave the container above
+    pending: list[tuple[Any, str, int] | None] = [(value, "", 0)]
+    around: list[tuple[int, str]] = []  # the containers from the root to here, and their keys
+    open_ids: set[int] = set()
+    while pending:
+        item = pending.pop()
+        if item is None:
+            open_ids.discard(around.pop()[0])
+            continue
+        node, key, depth = item
+        if isinstance(node, dict):
+            children: list[tuple[Any, str]] = [(v, pointer_token(str(k))) for k, v in node.items()]
+        elif isinstance(node, list | tuple):
+            children = [(v, str(i)) for i, v in enumerate(node)]
+        else:
+            continue
+        problem = (
+            "contains itself (it is one of the objects or arrays around it)"
+            if id(node) in open_ids
+            else f"is nested more than {MAX_DEPTH} levels deep; pc-validate reads no deeper"
+            if depth >= MAX_DEPTH
+            else None
+        )
+        if problem is not None:
+            keys = [token for _, token in around[1:]] + [key]
+            pointer = "".join(f"/{token}" for token in keys)
+            pointer = pointer if len(pointer) <= 200 else pointer[:200] + "…"
+            raise PayloadError(
+                f"the value at {pointer!r} {problem}, so it cannot be a JSON document"
+            )
+        open_ids.add(id(node))
+        around.append((id(node), key))
+        pending.append(None)
+        pending.extend((child, token, depth + 1) for child, token in reversed(children))
 
 
 def _candidates(report: Report, autofix: set[str]) -> list[Violation]:

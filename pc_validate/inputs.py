@@ -1,35 +1,36 @@
-"""Reading request bodies in bulk: JSON files (one object or an array), JSON Lines and CSV.
+"""Reading request bodies in bulk: JSON files (one object or an array), JSON Lines, CSV and
+Excel workbooks, any of them gzip-compressed.
 
 Every reader is a generator that holds one record at a time (a JSON array is decoded
 element by element from a sliding buffer), so memory does not grow with the number of
-records. Each record says where it came from: the input's name, its index in the input
-(from 0), and the line (JSON, JSON Lines) or row (CSV) it starts on. A record that cannot be
-read is yielded as an `Unreadable` with its reason, line and column, and reading goes on with
-the next record wherever the format allows it (JSON Lines: the next line; CSV: the next row;
-a JSON array: the next element, when the bad one is whole, e.g. NaN, undecodable bytes, a
-raw control character, a number too long or nesting too deep; after broken JSON syntax the
-rest of the array is reported as not read). A stream that fails mid-way (an I/O error, a
-closed stdin) ends its input with one more `Unreadable`.
+records, and no record is held past MAX_RECORD_CHARS characters. Each record says where it
+came from: the input's name, its index in the input (from 0), and the line (JSON, JSON
+Lines) or row (CSV, workbooks) it starts on. A record that cannot be read is yielded as an
+`Unreadable` with its reason, line and column, and reading goes on with the next record
+wherever the format allows it (JSON Lines: the next line; CSV: the next row that can be
+read, see csv_input; a JSON array: the next element, when the bad one is whole, e.g. NaN,
+undecodable bytes, a raw control character, a number too long or nesting too deep; after
+broken JSON syntax the rest of the array is reported as not read). A stream that fails
+mid-way (an I/O error, a closed stdin, gzip data that is corrupt or cut short) ends its input
+with one more `Unreadable`.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, BinaryIO, Final
+from typing import IO, Any, BinaryIO, Final
 
-from pc_validate.excerpt import quoted
 from pc_validate.payload import (
+    BOMS,
     DECODER,
     MARK_ERRORS,
     PayloadError,
-    decode,
     describe_marks,
     encoding_of,
     explain,
@@ -37,16 +38,22 @@ from pc_validate.payload import (
     parse,
     refusal,
     scan_value,
+    signature_of,
     too_deep,
     too_deep_reason,
     undecodable_at,
 )
 
-FORMATS: Final = ("auto", "json", "jsonl", "csv")
+FORMATS: Final = ("auto", "json", "jsonl", "csv", "xlsx")
 _JSONL_SUFFIXES: Final = frozenset({".jsonl", ".ndjson", ".jsonlines"})
+_WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm"})
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+_ZIP_MAGIC: Final = b"PK\x03\x04"
+_ZLIB_PREFIX: Final = re.compile(r"^Error -?\d+ while decompressing data: ")
 
-#: A JSON array element (or CSV record) larger than this cannot be read: it would have to
-#: be held whole, and the buffer would grow without bound on a broken file.
+#: A record larger than this cannot be read: a JSON document, a JSON array element, a JSON
+#: Lines line, a CSV row (with its cells) or a workbook cell. It would have to be held whole,
+#: and an input that never ends (/dev/zero) would take all memory.
 MAX_RECORD_CHARS: Final = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
 #: JSON syntax errors inside one string: the element's strings and brackets can still be
@@ -94,63 +101,105 @@ Record = Body | Unreadable
 
 
 def detect_format(name: str, declared: str = "auto") -> str:
-    """The input format: as declared, else by file extension (JSON for stdin and others)."""
+    """The input format: as declared, else by file extension (a gzip-compressed file by the
+    name it has without .gz); JSON for stdin and others."""
     if declared != "auto":
         return declared
-    suffix = PurePath(name).suffix.lower()
+    path = PurePath(name)
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        suffix = PurePath(path.stem).suffix.lower()
     if suffix in _JSONL_SUFFIXES:
         return "jsonl"
     if suffix == ".csv":
         return "csv"
+    if suffix in _WORKBOOK_SUFFIXES:
+        return "xlsx"
     return "json"
 
 
 def read_records(
-    stream: BinaryIO, label: str, fmt: str, types: Mapping[str, str] | None = None
+    stream: BinaryIO,
+    label: str,
+    fmt: str,
+    types: Mapping[str, str] | None = None,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> Iterator[Record]:
     """Yield the records of one input in order. `types` maps dotted field paths to JSON
-    types (the rule catalog), so that CSV cells of boolean fields become booleans."""
-    source = _Source(stream)
-    if fmt == "jsonl":
-        records = _json_lines(source, label)
-    elif fmt == "csv":
-        records = _csv_rows(source, label, types or {})
-    else:
-        records = _json_document(source, label)
+    types (the rule catalog), so that CSV cells of boolean fields become booleans.
+    `encoding` (a Python codec name) overrides what the bytes say; `sheet` names the sheet
+    of a workbook (default: its first); `note` is told what a reader assumed (the encoding
+    of a CSV file that is not UTF-8). Gzip-compressed input is decompressed as it is read."""
+    source = Source(stream)
+    seekable = stream if _can_seek(stream) else None  # a workbook is read at any position
     index = 0
     try:
+        if source.peek(len(_GZIP_MAGIC)) == _GZIP_MAGIC:
+            source = Source(_Gunzipped(source))
+            seekable = None
+        if fmt == "xlsx":
+            from pc_validate.xlsx_input import workbook_rows
+
+            records = workbook_rows(seekable, source, label, types or {}, sheet)
+        elif fmt == "csv":
+            from pc_validate.csv_input import csv_rows
+
+            records = csv_rows(source, label, types or {}, encoding, note)
+        elif fmt == "jsonl":
+            records = _json_lines(source, label, encoding)
+        else:
+            records = _json_document(source, label, encoding)
         for record in records:
             index = record.where.index + 1
             yield record
-    except _ReadFailed as exc:
+    except ReadFailed as exc:
         yield Unreadable(Where(label, index), f"{exc}; the rest was not read")
 
 
-class _ReadFailed(Exception):
+def _can_seek(stream: BinaryIO) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+class ReadFailed(Exception):
     """The input stream itself failed (not its content)."""
 
 
-class _Source(io.RawIOBase):
+class Source(io.RawIOBase):
     """The input stream, read through one place: bytes already read can be put back in
-    front, and a read that fails (an I/O error, a closed stream) raises _ReadFailed."""
+    front, and a read that fails (an I/O error, a closed stream) raises ReadFailed."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: IO[bytes] | io.RawIOBase) -> None:
         self._stream = stream
         self._prefix = b""
 
     def unread(self, data: bytes) -> None:
         self._prefix = data + self._prefix
 
+    def peek(self, size: int) -> bytes:
+        """The next `size` bytes (fewer at the end), left to be read."""
+        data = b""
+        while len(data) < size:
+            more = self.read(size - len(data))
+            if not more:
+                break
+            data += more
+        self.unread(data)
+        return data
+
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        if self._prefix:
-            n = min(len(buffer), len(self._prefix))
-            buffer[:n] = self._prefix[:n]
-            self._prefix = self._prefix[n:]
-            return n
-        data = self._read(len(buffer))
+        data = self._prefix[: len(buffer)]
+        self._prefix = self._prefix[len(data) :]
+        if len(data) < len(buffer):
+            data += self._read(len(buffer) - len(data))
         buffer[: len(data)] = data
         return len(data)
 
@@ -163,63 +212,188 @@ class _Source(io.RawIOBase):
             data = self._stream.read(size)
         except (OSError, ValueError) as exc:  # ValueError: read from a closed stream
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            raise _ReadFailed(f"the input cannot be read: {reason}") from None
+            raise ReadFailed(f"the input cannot be read: {reason}") from None
         return data or b""
 
 
-def _start(source: _Source, label: str, size: int) -> tuple[str, bytes] | Unreadable:
-    """Read the head of an input: its encoding and its bytes after any byte-order mark, or
-    why it is not text that pc-validate reads."""
+class _Gunzipped(io.RawIOBase):
+    """The decompressed bytes of a gzip stream, read as they are needed (memory stays
+    bounded however far the data would expand); corrupt or cut-off data raises ReadFailed."""
+
+    def __init__(self, source: Source) -> None:
+        import gzip
+
+        self._file = gzip.GzipFile(fileobj=source, mode="rb")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        import zlib
+
+        try:  # read1: what one read gives, so that the records before a failure are kept
+            return self._file.readinto1(buffer)
+        except EOFError:
+            raise ReadFailed("the gzip data ends too soon (the file is cut short)") from None
+        except (OSError, zlib.error) as exc:
+            reason = _ZLIB_PREFIX.sub("", str(exc))
+            raise ReadFailed(f"the gzip data is corrupt: {reason}") from None
+
+
+def start_text(
+    source: Source, label: str, size: int, encoding: str | None
+) -> tuple[str, bytes] | Unreadable:
+    """Read the head of a text input: its encoding (as given, else as its byte-order mark
+    says, else UTF-8) and its bytes after any byte-order mark, or why it is not text that
+    pc-validate reads."""
     head = source.read(size) or b""
+    what = signature_of(head)
+    if head.startswith(_ZIP_MAGIC):
+        what = (
+            "a ZIP archive: an Excel workbook is read when its name ends in .xlsx, or with "
+            "--input-format xlsx"
+        )
+    if what is not None:
+        return Unreadable(Where(label, 0, 1), f"the input is not text but {what}", 1, 1)
+    if encoding is not None:
+        name = codecs.lookup(encoding).name
+        skip = next((len(bom) for bom, of in BOMS if of == name and head.startswith(bom)), 0)
+        return name, head[skip:]
     try:
-        encoding, skip = encoding_of(head)
+        found, skip = encoding_of(head)
     except PayloadError as exc:
         return Unreadable(Where(label, 0, 1), exc.reason, exc.line, exc.column)
-    return encoding, head[skip:]
+    return found, head[skip:]
+
+
+class TextLines:
+    """The lines of an input's decoded text, each with its line end, read in chunks. A line
+    longer than the caller's limit comes in pieces of that limit, so that no line is ever
+    held whole. Lines end at "\n", or (`universal`, as CSV reads them) at "\r\n" or "\r"
+    too."""
+
+    def __init__(self, source: Source, decoder: codecs.IncrementalDecoder, universal: bool):
+        self._source = source
+        self._decoder = decoder
+        self._end = re.compile("\r\n?|\n") if universal else None
+        self._buffer = ""
+        self._at = 0
+        self._eof = False
+
+    def readline(self, limit: int) -> str:
+        """The next line with its end, or its next `limit` characters; "" at the end."""
+        pieces: list[str] = []
+        size = 0
+        while True:
+            found, stop = self._line_end()
+            take = min(stop, self._at + limit - size)
+            pieces.append(self._buffer[self._at : take])
+            size += take - self._at
+            self._at = take
+            if found and take == stop:
+                if (
+                    self._buffer[take - 1] == "\r"
+                    and take == len(self._buffer)
+                    and self._crlf_cut()
+                ):
+                    pieces.append("\n")  # a "\r\n" that the chunk boundary split
+                return pieces[0] if len(pieces) == 1 else "".join(pieces)
+            if size >= limit or not self._fill():
+                return "".join(pieces)
+
+    def _line_end(self) -> tuple[bool, int]:
+        """Whether the buffer holds the end of the current line, and the index past it (or
+        the buffer's length)."""
+        if self._end is None:
+            newline = self._buffer.find("\n", self._at)
+            return (True, newline + 1) if newline >= 0 else (False, len(self._buffer))
+        found = self._end.search(self._buffer, self._at)
+        return (True, found.end()) if found else (False, len(self._buffer))
+
+    def skip_line(self, limit: int) -> bool:
+        """Read on to the end of the line a piece of which readline gave, if it comes within
+        `limit` more characters; False when it does not (an input that never ends)."""
+        while limit > 0:
+            piece = self.readline(min(_CHUNK, limit))
+            if not piece or piece[-1] in "\r\n":
+                return True
+            limit -= len(piece)
+        return False
+
+    def _crlf_cut(self) -> bool:
+        """After a "\r" that ends the buffer: whether a "\n" starts the next chunk (taken)."""
+        if self._at < len(self._buffer) or not self._fill():
+            return False
+        if self._buffer.startswith("\n"):
+            self._at = 1
+            return True
+        return False
+
+    def _fill(self) -> bool:
+        """Replace the (read) buffer with the next chunk; False at the end of the input."""
+        while not self._eof:
+            data = self._source.read(_CHUNK)
+            if not data:
+                self._eof = True
+                text = self._decoder.decode(b"", final=True)  # a cut-off character's marks
+            else:
+                text = self._decoder.decode(data, final=False)
+            if text:
+                self._buffer, self._at = text, 0
+                return True
+        return False
+
+
+#: After a record over the limit, when the next line does not begin within as many
+#: characters again (an input that never ends, such as /dev/zero).
+NO_END: Final = "; no line end follows within as many characters again: the rest was not read"
+
+
+def too_long(what: str) -> str:
+    """Why a record over MAX_RECORD_CHARS is not read."""
+    return (
+        f"{what} is longer than {MAX_RECORD_CHARS:,} characters, the most pc-validate holds of "
+        "one record"
+    )
 
 
 # --- JSON Lines -------------------------------------------------------------------------------
 
 
-def _json_lines(source: _Source, label: str) -> Iterator[Record]:
-    started = _start(source, label, 4)
+def _json_lines(source: Source, label: str, encoding: str | None) -> Iterator[Record]:
+    started = start_text(source, label, 4, encoding)
     if isinstance(started, Unreadable):
         yield started
         return
     encoding, head = started
     source.unread(head)
-    lines: Iterator[bytes | str]
-    if encoding != "utf-8":
-        # UTF-16/32 lines cannot be split on b"\n": decode first, undecodable bytes marked.
-        lines = iter(
-            io.TextIOWrapper(
-                io.BufferedReader(source), encoding=encoding, errors=MARK_ERRORS, newline="\n"
-            )
-        )
-    else:
-        lines = iter(io.BufferedReader(source, _CHUNK))
+    decoder = codecs.getincrementaldecoder(encoding)(errors=MARK_ERRORS)
+    lines = TextLines(source, decoder, universal=False)
     index = 0
     number = 0
-    for raw in lines:
+    while True:
+        text = lines.readline(MAX_RECORD_CHARS + 1)
+        if not text:
+            return
         number += 1
-        if isinstance(raw, bytes):
-            try:
-                text = decode(raw, "utf-8")
-            except PayloadError as exc:
-                yield Unreadable(Where(label, index, number), exc.reason, number, exc.column)
-                index += 1
-                continue
-        else:
-            text = raw
-            bad = undecodable_at(text)
-            if bad is not None:
-                reason = describe_marks(bad.group(), encoding)
-                yield Unreadable(Where(label, index, number), reason, number, bad.start() + 1)
-                index += 1
-                continue
+        where = Where(label, index, number)
+        if len(text) > MAX_RECORD_CHARS and not text.endswith("\n"):
+            ended = lines.skip_line(MAX_RECORD_CHARS)
+            reason = too_long("the line") + ("; it was skipped" if ended else NO_END)
+            yield Unreadable(where, reason, number, MAX_RECORD_CHARS + 1)
+            if not ended:
+                return
+            index += 1
+            continue
+        bad = undecodable_at(text)
+        if bad is not None:
+            reason = describe_marks(bad.group(), encoding)
+            yield Unreadable(where, reason, number, bad.start() + 1)
+            index += 1
+            continue
         if not text.strip():
             continue  # blank lines separate records; they are not records
-        yield Body(Where(label, index, number), text=text)
+        yield Body(where, text=text)
         index += 1
 
 
@@ -229,45 +403,88 @@ def _json_lines(source: _Source, label: str) -> Iterator[Record]:
 _SPACE = " \t\r\n"
 
 
-def _json_document(source: _Source, label: str) -> Iterator[Record]:
-    started = _start(source, label, _CHUNK)
+def _json_document(source: Source, label: str, encoding: str | None) -> Iterator[Record]:
+    started = start_text(source, label, _CHUNK, encoding)
     if isinstance(started, Unreadable):
         yield Unreadable(Where(label, 0), started.reason, started.line, started.column)
         return
     encoding, head = started
-    head, first = _first_character(source, head, encoding)
-    if first != "[":
-        # One JSON value: small, read whole; parse() says where any error is.
-        try:
-            yield Body(Where(label, 0), payload=parse(head + source.read(), encoding))
-        except PayloadError as exc:
-            yield Unreadable(Where(label, 0), exc.reason, exc.line, exc.column)
+    read = _Document(source, encoding, head)
+    if read.first() == "[":
+        decoder = codecs.getincrementaldecoder(encoding)(errors=MARK_ERRORS)
+        reader = _TextChunks(source, decoder)
+        reader.feed(b"".join(read.pieces))
+        yield from _json_array(label, reader, encoding)
         return
-    decoder = codecs.getincrementaldecoder(encoding)(errors=MARK_ERRORS)
-    reader = _TextChunks(source, decoder)
-    reader.feed(head)
-    yield from _json_array(label, reader, encoding)
+    # One JSON value: read whole (up to the limit); parse() says where any error is.
+    if not read.to_end():
+        assert read.over is not None
+        line, column = read.over
+        reason = too_long("the JSON document") + "; it was not read"
+        yield Unreadable(Where(label, 0), reason, line, column)
+        return
+    try:
+        yield Body(Where(label, 0), payload=parse(b"".join(read.pieces), encoding))
+    except PayloadError as exc:
+        yield Unreadable(Where(label, 0), exc.reason, exc.line, exc.column)
 
 
-def _first_character(source: _Source, head: bytes, encoding: str) -> tuple[bytes, str]:
-    """The head of a JSON input, read on past any blanks, and its first other character
-    ("" when there is none): "[" means an array of records."""
-    decoder = codecs.getincrementaldecoder(encoding)(errors="ignore")
-    pieces = [head]
-    text = decoder.decode(head).lstrip(_SPACE)
-    while not text:
-        more = source.read(_CHUNK)
-        if not more:
-            break
-        pieces.append(more)
-        text = decoder.decode(more).lstrip(_SPACE)
-    return b"".join(pieces), text[:1]
+class _Document:
+    """The bytes of a JSON input read so far, counted in characters, so that a document is
+    never held past MAX_RECORD_CHARS characters; `over` is the line and column of the first
+    character past that limit, once there is one."""
+
+    def __init__(self, source: Source, encoding: str, head: bytes) -> None:
+        self.source = source
+        self.decoder = codecs.getincrementaldecoder(encoding)(errors=MARK_ERRORS)
+        self.pieces: list[bytes] = []
+        self.text = ""  # the text of the last piece
+        self.size = 0
+        self.line = 1
+        self.column = 1  # of the next character
+        self.over: tuple[int, int] | None = None
+        self._add(head)
+
+    def _add(self, data: bytes, final: bool = False) -> None:
+        self.pieces.append(data)
+        text = self.text = self.decoder.decode(data, final)
+        if self.over is None and self.size + len(text) > MAX_RECORD_CHARS:
+            self.over = self._position(text, MAX_RECORD_CHARS - self.size)
+        self.size += len(text)
+        self.line, self.column = self._position(text, len(text))
+
+    def _position(self, text: str, index: int) -> tuple[int, int]:
+        """Line and column of text[index], text being the next piece."""
+        newline = text.rfind("\n", 0, index)
+        if newline < 0:
+            return self.line, self.column + index
+        return self.line + text.count("\n", 0, index), index - newline
+
+    def more(self) -> bool:
+        data = self.source.read(_CHUNK)
+        self._add(data, final=not data)
+        return bool(data)
+
+    def first(self) -> str:
+        """The first character other than blanks ("" when there is none): "[" is an array
+        of records. Reads on past blanks (up to the limit)."""
+        while True:
+            text = self.text.lstrip(_SPACE)
+            if text or self.over is not None or not self.more():
+                return text[:1]
+
+    def to_end(self) -> bool:
+        """Read the rest of the input; False when it is longer than the limit."""
+        while self.over is None:
+            if not self.more():
+                return True
+        return False
 
 
 class _TextChunks:
     """Decoded text read in chunks, with the line number of the buffer's first character."""
 
-    def __init__(self, stream: _Source, decoder: codecs.IncrementalDecoder) -> None:
+    def __init__(self, stream: Source, decoder: codecs.IncrementalDecoder) -> None:
         self.stream = stream
         self.decoder = decoder
         self.buffer = ""
@@ -517,138 +734,3 @@ def _after_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Rec
             line,
             column,
         )
-
-
-# --- CSV --------------------------------------------------------------------------------------
-
-
-class _CsvHeaderError(Exception):
-    pass
-
-
-def _csv_rows(source: _Source, label: str, types: Mapping[str, str]) -> Iterator[Record]:
-    started = _start(source, label, 4)
-    if isinstance(started, Unreadable):
-        yield Unreadable(Where(label, 0, 1, row=1), started.reason, started.line, started.column)
-        return
-    encoding, head = started
-    source.unread(head)
-    text = io.TextIOWrapper(
-        io.BufferedReader(source), encoding=encoding, errors=MARK_ERRORS, newline=""
-    )
-    reader = csv.reader(text, strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        yield Unreadable(Where(label, 0, row=1), f"the header row cannot be read: {exc}", 1)
-        return
-    if header is None:
-        yield Unreadable(Where(label, 0, row=1), "the file is empty; expected a header row", 1)
-        return
-    undecodable = _undecodable_cell(header, encoding)
-    if undecodable is not None:
-        yield Unreadable(Where(label, 0, 1, row=1), f"the header row is {undecodable}", 1)
-        return
-    try:
-        _names_a_known_field(header, types)
-        paths = _header_paths(header)
-    except _CsvHeaderError as exc:
-        yield Unreadable(Where(label, 0, 1, row=1), str(exc), 1)
-        return
-    booleans = [types.get(".".join(parts).lower()) == "boolean" for parts in paths]
-    line = reader.line_num + 1
-    index = 0
-    row = 1  # the header; rows are numbered as a spreadsheet shows them
-    while True:
-        start = line
-        row += 1
-        where = Where(label, index, start, row=row)
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield Unreadable(where, f"not valid CSV: {exc}; the rest was not read", reader.line_num)
-            return
-        line = reader.line_num + 1
-        if not any(cells):
-            continue  # an empty line, or a row of empty cells, is not a record
-        index += 1
-        undecodable = _undecodable_cell(cells, encoding)
-        if undecodable is not None:
-            yield Unreadable(where, undecodable, start)
-            continue
-        if len(cells) > len(paths):
-            yield Unreadable(
-                where,
-                f"row has {len(cells)} cells but the header names {len(paths)} columns",
-                start,
-            )
-            continue
-        yield Body(where, payload=_nest(paths, booleans, cells))
-
-
-def _undecodable_cell(cells: list[str], encoding: str) -> str | None:
-    """Why a row holds bytes that are not text, if it does (see payload.MARK_ERRORS)."""
-    if undecodable_at("".join(cells)) is None:
-        return None
-    for number, cell in enumerate(cells, 1):
-        bad = undecodable_at(cell)
-        if bad is not None:
-            return f"{describe_marks(bad.group(), encoding)} (cell {number})"
-    return None
-
-
-def _names_a_known_field(header: list[str], types: Mapping[str, str]) -> None:
-    """A header row that names no field of the rules is taken for a missing one: the file's
-    first row would otherwise become column names, and its values (personal data) keys
-    that every report repeats, under --redact too. Checked only when the fields are known."""
-    known = {name for name in types if name}
-    if known and not any(cell.strip().lower() in known for cell in header):
-        raise _CsvHeaderError(
-            "the header row names none of the fields pc-validate knows (columns are named "
-            "by dotted field paths, such as billingProfile.email); is the header row missing?"
-        )
-
-
-def _header_paths(header: list[str]) -> list[tuple[str, ...]]:
-    """Each column's dotted path, split; a duplicate or clashing column is an error."""
-    paths: list[tuple[str, ...]] = []
-    seen: dict[tuple[str, ...], int] = {}
-    for number, name in enumerate(header, 1):
-        dotted = name.strip()
-        parts = tuple(dotted.split("."))
-        if not dotted or any(not part for part in parts):
-            raise _CsvHeaderError(
-                f"column {number} of the header, {quoted(name)}, is not a field path"
-            )
-        if parts in seen:
-            raise _CsvHeaderError(
-                f"columns {seen[parts]} and {number} of the header both name {quoted(dotted)}"
-            )
-        seen[parts] = number
-        paths.append(parts)
-    for parts, number in seen.items():
-        for cut in range(1, len(parts)):
-            if parts[:cut] in seen:
-                raise _CsvHeaderError(
-                    f"column {number} ({quoted('.'.join(parts))}) lies inside column "
-                    f"{seen[parts[:cut]]} ({quoted('.'.join(parts[:cut]))}), which holds a value"
-                )
-    return paths
-
-
-def _nest(paths: list[tuple[str, ...]], booleans: list[bool], cells: list[str]) -> dict[str, Any]:
-    """A body from one row: empty cells are left out; booleans of boolean fields converted."""
-    body: dict[str, Any] = {}
-    for parts, boolean, cell in zip(paths, booleans, cells, strict=False):
-        if cell == "":
-            continue
-        node = body
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        value: Any = cell
-        if boolean and (word := cell.strip().lower()) in ("true", "false"):
-            value = word == "true"
-        node[parts[-1]] = value
-    return body

@@ -99,9 +99,9 @@ def encoding_of(head: bytes) -> tuple[str, int]:
     for bom, name in BOMS:
         if head.startswith(bom):
             return name, len(bom)
-    for signature, what in _SIGNATURES:
-        if head.startswith(signature):
-            raise PayloadError(f"the input is not text but {what}", 1, 1)
+    what = signature_of(head)
+    if what is not None:
+        raise PayloadError(f"the input is not text but {what}", 1, 1)
     guess = _unmarked_utf16_or_32(head[:64])
     if guess:
         raise PayloadError(
@@ -111,6 +111,15 @@ def encoding_of(head: bytes) -> tuple[str, int]:
             1,
         )
     return "utf-8", 0
+
+
+def signature_of(head: bytes) -> str | None:
+    """What the input is when its first bytes are the signature of a file that is not text
+    (gzip, ZIP, PDF), and what to do about it; None for anything else."""
+    for signature, what in _SIGNATURES:
+        if head.startswith(signature):
+            return what
+    return None
 
 
 def _unmarked_utf16_or_32(head: bytes) -> str | None:
@@ -140,12 +149,16 @@ def describe_bytes(bad: bytes, encoding: str) -> str:
         )
     if name == "UTF-8":
         return f"not valid UTF-8: byte 0x{bad[0]:02x} cannot start or continue a character"
-    unit = 2 if "16" in name else 4  # the first code unit that failed, as decoders name it
+    unit = 2 if "16" in name else 4 if "32" in name else 1  # the first code unit that failed
+    if unit == 1:  # a single-byte encoding (Windows-1252 and the like), or one byte of another
+        return f"not valid {name}: byte 0x{bad[0]:02x} is not a character"
     return f"not valid {name}: bytes {bad[:unit].hex(' ').upper()} are not a character"
 
 
 def undecodable_at(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
     """The first run of marked bytes (see MARK_ERRORS) in text[start:end], if any."""
+    if text.isascii():  # the usual case, checked at C speed
+        return None
     return MARKS.search(text, start, len(text) if end is None else end)
 
 

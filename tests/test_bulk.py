@@ -455,3 +455,366 @@ def test_the_line_of_a_clean_record_is_what_dumps_writes(where: Where) -> None:
 
     expected = dumps(Report(()).result_dict(where.input, where.index, where.line, where.row), None)
     assert _clean_line(where) == expected
+
+
+# --- inputs as exports are: CSV dialects and encodings, gzip, workbooks, globs -----------------
+
+DE_HEADER = "billingProfile.email;billingProfile.companyName;billingProfile.defaultAddress.city"
+
+
+def records_of(data: bytes, fmt: str, **options: Any) -> list[Any]:
+    """What read_records makes of `data`: payloads, or (row, reason) of unreadable rows."""
+    from pc_validate.api import default_validator
+
+    types = {".".join(p).lower(): k for p, k in default_validator().ruleset.catalog.types.items()}
+    found: list[Any] = []
+    for record in read_records(io.BytesIO(data), "in", fmt, types, **options):
+        if isinstance(record, Unreadable):
+            found.append((record.where.row or record.where.line, record.reason))
+        else:
+            found.append(record.parsed())
+    return found
+
+
+def city(name: str, email: str = "a@b.co", company: str = "Contoso") -> dict[str, Any]:
+    return {"billingProfile": {"email": email, "companyName": company,
+                               "defaultAddress": {"city": name}}}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        (DE_HEADER + "\na@b.co;Contoso, Inc.;Köln\n", ";"),
+        ("sep=;\n" + DE_HEADER + "\na@b.co;Contoso, Inc.;Köln\n", ";"),
+        ('"sep=|"\n' + DE_HEADER.replace(";", "|") + "\na@b.co|Contoso, Inc.|Köln\n", "|"),
+        (DE_HEADER.replace(";", "\t") + "\na@b.co\tContoso, Inc.\tKöln\n", "\t"),
+        (DE_HEADER.replace(";", ",") + '\na@b.co,"Contoso, Inc.",Köln\n', ","),
+    ],
+    ids=["german_excel", "sep_line", "quoted_sep_pipe", "tab", "comma"],
+)
+def test_the_csv_delimiter_is_the_one_that_names_fields(text: str, delimiter: str) -> None:
+    """A German-Excel `;` file was answered "is the header row missing?"; so was `sep=`."""
+    assert records_of(text.encode(), "csv") == [city("Köln", company="Contoso, Inc.")]
+
+
+def test_a_sep_line_is_not_a_row(tmp_path: Path) -> None:
+    source = tmp_path / "excel.csv"
+    source.write_text("sep=;\n" + DE_HEADER + "\na@b.co;Contoso;Köln\n", encoding="utf-8")
+    _, out, _ = run("--format", "json", source)
+    (result,) = json.loads(out)["results"]
+    assert (result["row"], result["line"]) == (2, 3)  # Excel hides the sep= line
+
+
+def test_a_windows_1252_csv_is_read_and_said_so(tmp_path: Path) -> None:
+    source = tmp_path / "excel.csv"
+    source.write_bytes((DE_HEADER + "\na@b.co;Müller € GmbH;Köln\n").encode("cp1252"))
+    code, _, err = run("--format", "json", source)
+    assert code == 1
+    assert err == (
+        f"pc-validate: {source}: the file is not UTF-8; it was read as Windows-1252 (cp1252), "
+        "as Excel saves CSV on Western Windows (--encoding NAME reads it as another)\n"
+    )
+    assert records_of(source.read_bytes(), "csv") == [city("Köln", company="Müller € GmbH")]
+
+
+def test_utf8_is_chosen_by_the_first_letter_beyond_ascii() -> None:
+    """UTF-8 text stays UTF-8 (no note), even when the chunk boundary cuts its first letter."""
+    notes: list[str] = []
+    data = (DE_HEADER + "\na@b.co;Müller;Köln\n").encode()
+    assert records_of(data, "csv", note=notes.append) == [city("Köln", company="Müller")]
+    assert notes == []
+
+
+def test_encoding_reads_any_codec_in_any_format(tmp_path: Path) -> None:
+    body_text = json.dumps(city("Zürich"), ensure_ascii=False)
+    for name, data, fmt in (
+        ("latin.json", body_text.encode("latin-1"), "json"),
+        ("latin.jsonl", (body_text + "\n" + body_text + "\n").encode("latin-1"), "jsonl"),
+        ("mac.csv", (DE_HEADER + "\na@b.co;Contoso;Zürich\n").encode("mac_roman"), "csv"),
+    ):
+        expected = [city("Zürich")] * (2 if fmt == "jsonl" else 1)
+        encoding = "mac-roman" if fmt == "csv" else "latin-1"
+        assert records_of(data, fmt, encoding=encoding) == expected, name
+        source = tmp_path / name
+        source.write_bytes(data)
+        code, _, err = run("--format", "json", "--encoding", encoding, source)
+        assert code == 1 and err == "", (name, err)
+    assert records_of(b"\xef\xbb\xbf" + body_text.encode(), "json", encoding="utf-8") == [
+        city("Zürich")
+    ]  # a byte-order mark of the encoding named is skipped
+
+
+def test_json_is_not_guessed_to_be_windows_1252() -> None:
+    """RFC 8259: JSON is UTF-8. Bytes that are not stay unreadable unless --encoding says."""
+    data = json.dumps(city("Zürich"), ensure_ascii=False).encode("cp1252")
+    ((_, reason),) = records_of(data, "json")
+    assert reason == "not valid UTF-8: byte 0xfc cannot start or continue a character"
+
+
+@pytest.mark.parametrize("name", ["zzz", "base64", "rot13"])
+def test_an_unknown_or_non_text_encoding_is_a_usage_error(name: str) -> None:
+    code, _, err = run("--encoding", name, "x.json")
+    assert code == 2
+    assert "argument --encoding:" in err
+
+
+def test_undefined_windows_1252_bytes_spoil_only_their_row() -> None:
+    data = (DE_HEADER + "\na@b.co;Müller;Köln\n").encode("cp1252") + b"c@d.co;X\x81;Y\n"
+    assert records_of(data, "csv")[1] == (
+        3,
+        "not valid CP1252: byte 0x81 is not a character (cell 2)",
+    )
+
+
+def test_legitimate_multi_line_cells_are_cells() -> None:
+    """Quoted cells over 3, 500 and 1,500 lines (none of them rows of their own) and a
+    cell of 300,000 characters are read whole, and the rows after them too."""
+    header = "billingProfile.email,billingProfile.companyName,billingProfile.defaultAddress.city\n"
+    notes = {n: "\n".join(f"line {i}" for i in range(n)) for n in (3, 500, 1500)}
+    rows = [f'a@b.co,"{text}",Bonn\n' for text in notes.values()]
+    rows.append('a@b.co,"' + "x" * 300_000 + '",Bonn\n')
+    rows.append('a@b.co,"said ""hi""\r\nand left",Bonn\r\n')
+    rows.append("a@b.co,Contoso,Bonn\n")
+    found = records_of((header + "".join(rows)).encode(), "csv")
+    names = [*notes.values(), "x" * 300_000, 'said "hi"\r\nand left', "Contoso"]
+    assert found == [city("Bonn", company=name) for name in names]
+
+
+def test_a_stray_quote_over_whole_rows_is_stopped_at_the_line_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A quote that runs over lines that are rows of their own is caught after MAX_ROW_LINES
+    lines (not at the end of the file), and the rows it ran over are read."""
+    from pc_validate import csv_input
+
+    monkeypatch.setattr(csv_input, "MAX_ROW_LINES", 5)
+    header = "billingProfile.email,billingProfile.companyName,billingProfile.defaultAddress.city\n"
+    rows = ['a@b.co,"Stray,Bonn\n'] + [f"a@b.co,Co {i},Bonn\n" for i in range(8)]
+    rows.append('a@b.co,"closes" here,Bonn\n')
+    found = records_of((header + "".join(rows)).encode(), "csv")
+    assert found[0] == (
+        2,
+        "a quoted cell in this row runs on for more than 5 lines, over lines that are rows of "
+        "their own: a quote out of place?",
+    )
+    assert found[1:9] == [city("Bonn", company=f"Co {i}") for i in range(8)]
+    assert found[9] == (11, "not valid CSV: ',' expected after '\"'")
+
+
+def test_a_file_of_one_stray_quote_per_row_is_all_accounted_for() -> None:
+    """Each stray quote runs into the next line, whose own quote ends it: every line is in
+    one unreadable record, which names the lines it skipped; and it takes linear time."""
+    header = "billingProfile.email,billingProfile.companyName\n"
+    data = header + "".join(f'a@b.co,"Co {i}\n' for i in range(2000))
+    found = records_of(data.encode(), "csv")
+    assert len(found) == 1000
+    assert all(reason.endswith(f"; lines {2 * n + 2}-{2 * n + 3} were skipped")
+               for n, (_, reason) in enumerate(found))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("suffix", "fmt"),
+    [(".json.gz", "json"), (".jsonl.gz", "jsonl"), (".csv.gz", "csv"), (".gz", "json"),
+     (".txt", "json")],
+)  # fmt: skip
+def test_gzip_inputs_are_read_by_their_name_without_gz(
+    suffix: str, fmt: str, tmp_path: Path
+) -> None:
+    import gzip
+
+    records = [body(), body(state="XX")]
+    plain = {
+        "json": json.dumps(records).encode(),
+        "jsonl": jsonl(records),
+        "csv": (CSV_HEADER + "\n" + CSV_ROW.format(gdap="false") + "\n"
+                + CSV_ROW.format(gdap="false").replace(",WA,", ",XX,") + "\n").encode(),
+    }[fmt]  # fmt: skip
+    source = tmp_path / f"export{suffix}"
+    source.write_bytes(gzip.compress(plain))
+    code, out, err = run("--format", "json", source)
+    assert (code, err) == (1, "")
+    assert [r["status"] for r in json.loads(out)["results"]] == ["valid", "invalid"]
+    code, out, _ = run("--format", "json", "--input-format", fmt, "-", stdin=source.read_bytes())
+    assert [r["status"] for r in json.loads(out)["results"]] == ["valid", "invalid"]
+
+
+def test_a_gzip_bomb_stays_within_the_record_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """1 GB of blanks compressed to 1 MB: decompressed as read, never held past the limit."""
+    import gzip
+
+    from pc_validate import inputs
+
+    monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 4 * 1024 * 1024)
+    bomb = gzip.compress(b"{" + b" " * (64 * 1024 * 1024), compresslevel=9)
+    assert len(bomb) < 200_000
+    ((_, reason),) = records_of(bomb, "json")
+    assert reason.startswith("the JSON document is longer than 4,194,304 characters")
+
+
+def test_gzip_cut_short_keeps_the_records_before() -> None:
+    import gzip
+
+    data = gzip.compress(jsonl([body()] * 3000))
+    found = records_of(data[: len(data) // 2], "jsonl")
+    assert found[0] == body() and len(found) > 100
+    assert found[-1][1] == (
+        "the gzip data ends too soon (the file is cut short); the rest was not read"
+    )
+
+
+def _workbook(tmp_path: Path, rows: list[list[Any]], formats: dict[str, str] | None = None,
+              sheets: tuple[str, ...] = ("Customers",)) -> Path:  # fmt: skip
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = sheets[0]
+    for row in rows:
+        sheet.append(row)
+    for cell, number_format in (formats or {}).items():
+        sheet[cell].number_format = number_format
+    for name in sheets[1:]:
+        book.create_sheet(name).append(["billingProfile.email"])
+    path = tmp_path / "customers.xlsx"
+    book.save(path)
+    return path
+
+
+XLSX_HEADER = [
+    "billingProfile.email",
+    "billingProfile.defaultAddress.postalCode",
+    "billingProfile.defaultAddress.phoneNumber",
+    "enableGDAPByDefault",
+    "billingProfile.companyName",
+]
+
+
+def test_a_workbook_reads_numbers_as_excel_shows_them(tmp_path: Path) -> None:
+    import datetime
+
+    path = _workbook(
+        tmp_path,
+        [
+            XLSX_HEADER,
+            ["a@b.co", 1234, 4255550101, True, "Contoso"],
+            [],
+            ["c@d.co", 98052, 4255550101, "false", datetime.datetime(2023, 5, 1)],
+            ["e@f.co", 980521234, 5550101, False, 0],
+            [None, None, None, None, None, None, None],
+        ],
+        {
+            "B2": "00000",
+            "B5": "00000\\-0000",
+            "C4": "[<=9999999]###\\-####;\\(###\\)\\ ###\\-####",
+            "C5": "[<=9999999]###\\-####;\\(###\\)\\ ###\\-####",
+            "E5": "#",
+        },
+    )
+    found = records_of(path.read_bytes(), "xlsx")
+
+    def row(email: str, zip_code: str, phone: str, gdap: bool, company: str) -> dict[str, Any]:
+        return {
+            "billingProfile": {
+                "email": email,
+                "defaultAddress": {"postalCode": zip_code, "phoneNumber": phone},
+                "companyName": company,
+            },
+            "enableGDAPByDefault": gdap,
+        }
+
+    assert found == [
+        row("a@b.co", "01234", "4255550101", True, "Contoso"),
+        row("c@d.co", "98052", "(425) 555-0101", False, "2023-05-01"),
+        row("e@f.co", "98052-1234", "555-0101", False, "0"),
+    ]
+    _, out, _ = run("--format", "json", path)
+    assert [(r["row"], r["line"]) for r in json.loads(out)["results"]] == [
+        (2, None),
+        (4, None),
+        (5, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "number_format", "shown"),
+    [
+        (4255550101, "General", "4255550101"),
+        (4255550101.0, "General", "4255550101"),
+        (0.1 + 0.2, "General", "0.3"),
+        (7, "000", "007"),
+        (123456789, "000\\-00\\-0000", "123-45-6789"),
+        (1234567.891, "#,##0.00", "1,234,567.89"),
+        (0.256, "0.0%", "25.6%"),
+        (-5, "0;(0)", "(5)"),
+        (1234.5, "[$€-407] #,##0.00", "€ 1,234.50"),
+        (45000, "yyyy-mm-dd", "45000"),  # a date format on a number openpyxl did not convert
+        (12345, "0.00E+00", "12345"),  # scientific: the value's own digits
+        (0, "#", "0"),  # shown as nothing by Excel: the value, never a missing field
+    ],
+)
+def test_number_formats(value: float, number_format: str, shown: str) -> None:
+    from pc_validate.xlsx_input import displayed
+
+    assert displayed(value, number_format) == shown
+
+
+def test_a_workbook_sheet_by_name_and_an_unknown_sheet(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [XLSX_HEADER, ["a@b.co"]], sheets=("Customers", "Other"))
+    assert records_of(path.read_bytes(), "xlsx", sheet="Other") == []
+    code, _, err = run("--sheet", "Nope", path)
+    assert code == 2
+    assert err == (
+        f"pc-validate: {path}: the workbook has no sheet named 'Nope'; its sheets: "
+        "'Customers', 'Other'\n"
+    )
+
+
+def test_a_workbook_header_is_checked_as_in_csv(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [["Gena", "Soto"], ["a@b.co", "x"]])
+    ((row, reason),) = records_of(path.read_bytes(), "xlsx")
+    assert row == 1 and "is the header row missing?" in reason
+    path = _workbook(tmp_path, [XLSX_HEADER[:2], ["a@b.co", 1, "extra"]])
+    assert records_of(path.read_bytes(), "xlsx") == [
+        (2, "row has 3 cells but the header names 2 columns")
+    ]
+
+
+def test_a_formula_cell_is_read_by_its_cached_value(tmp_path: Path) -> None:
+    """openpyxl writes formulas without values; Excel saves both. The value is read."""
+    import zipfile
+
+    path = _workbook(tmp_path, [XLSX_HEADER[:2], ["a@b.co", "=1000+234"]], {"B2": "00000"})
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert b"<f>1000+234</f><v />" in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"<v />", b"<v>1234</v>")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert records_of(path.read_bytes(), "xlsx") == [
+        {"billingProfile": {"email": "a@b.co", "defaultAddress": {"postalCode": "01234"}}}
+    ]
+
+
+def test_a_workbook_from_a_pipe_is_read(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [XLSX_HEADER[:1], ["a@b.co"]])
+    code, out, _ = run("--format", "json", "--input-format", "xlsx", "-", stdin=path.read_bytes())
+    assert code == 1
+    assert [r["row"] for r in json.loads(out)["results"]] == [2]
+
+
+def test_a_double_star_glob_counts_each_file_once(tmp_path: Path) -> None:
+    from pc_validate.globs import expand
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / ".hidden").mkdir()
+    for name in ("top.json", "a/one.json", "a/b/two.json", ".hidden/no.json", "a/.dot.json"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    (tmp_path / "a" / "b" / "back").symlink_to(tmp_path / "a")
+    (tmp_path / "a" / "twin.json").symlink_to(tmp_path / "top.json")
+    found = expand(f"{tmp_path}/**/*.json")
+    assert found == [str(tmp_path / p) for p in ("a/b/two.json", "a/one.json", "top.json")]
+    assert expand(f"{tmp_path}/a/*.json") == [str(tmp_path / "a/one.json"),
+                                               str(tmp_path / "a/twin.json")]  # fmt: skip
+    assert expand(f"{tmp_path}/.hidden/*.json") == [str(tmp_path / ".hidden/no.json")]
+    assert expand(f"{tmp_path}/**/nothing*") == []

@@ -98,10 +98,19 @@ raw_tab_in_string              2     "a tab (U+0009) inside a string must be wri
                                      escape (\\u0009); JSON does not allow it raw"
 empty                          2     at 1:1: "the input is empty; expected a JSON object"
 whitespace_only, bom_only      2     the same (at the end of the blanks)
-gzip                           2     at 1:1: "the input is not text but gzip-compressed
-                                     data: decompress it first"
-zip_archive                    2     at 1:1: "the input is not text but a ZIP archive (an
-                                     .xlsx workbook is one): export the data as CSV or JSON"
+gzip                           0     `check` decompresses gzip as it reads it (by its
+                                     first bytes, whatever the name), then reads the JSON;
+                                     validate() and `fix` take one body, not a file: "the
+                                     input is not text but gzip-compressed data: decompress
+                                     it first"
+gzip_corrupt                   2     "the gzip data is corrupt: invalid block type; the
+                                     rest was not read" (no position: the bytes are not text)
+gzip_truncated                 2     "the gzip data ends too soon (the file is cut short);
+                                     the rest was not read"
+zip_archive                    2     at 1:1: "the input is not text but a ZIP archive: an
+                                     Excel workbook is read when its name ends in .xlsx, or
+                                     with --input-format xlsx" (validate(): "... (an .xlsx
+                                     workbook is one): export the data as CSV or JSON")
 top_level_string               1     payload.type error at "" (an object is expected)
 empty_array                    0     `check`: a JSON array is a list of records, and this
                                      one has none ("0 records"); validate([]) answers a
@@ -125,6 +134,32 @@ long_key_10mb                  0     payload.unknown_key warning; the key is cut
                                      characters + "…" in the message and the text report
                                      (both: a few hundred bytes); the JSON path names it
                                      exactly
+/dev/zero                      2     at 1:67108865: "the JSON document is longer than
+                                     67,108,864 characters, the most pc-validate holds of
+                                     one record; it was not read" (real command, at the
+                                     real limit: under 0.7 GB peak); as JSON Lines "the
+                                     line is longer ...; no line end follows within as
+                                     many characters again: the rest was not read", as CSV
+                                     "the header row cannot be read: the row is longer ..."
+jsonl_line_over_limit          2     that line is unreadable at LINE:67108865 ("the line
+                                     is longer than ...; it was skipped"); the next lines
+                                     are read
+csv_stray_quote                2     a cell that opens a quote and never closes it: that
+                                     row is unreadable ("a quoted cell in this row never
+                                     closes: the file ends before its closing quote"), and
+                                     the rows it swallowed are read from the next line on
+                                     that is a whole row (as many cells as the header)
+csv_huge_cell                  1     a 1 MB notes cell (over the csv module's 128 KiB) is
+                                     read like any other; cells up to the record limit
+csv_row_over_limit             2     "the row is longer than 67,108,864 characters ...";
+                                     the next row is read
+xlsx without the extra         2     "reading an Excel workbook needs openpyxl: pip
+                                     install 'pc-validate[xlsx]'"
+a ZIP that is not a workbook   2     "not an Excel workbook that can be read: There is no
+                                     item named '[Content_Types].xml' in the archive"
+a glob through a symlink loop  0     'dir/**/*.json' does not descend through links to
+                                     folders: each file once (before: 41 times, or never
+                                     ending)
 =============================  ====  =====================================================
 
 A hostile record between good ones (JSON Lines, and elements of a JSON array): the good ones
@@ -138,12 +173,19 @@ run of bad bytes cut by it is read as a whole (test_fuzz_targets.py reads arrays
 chunk size), and bad bytes are named alike by validate(), the JSON reader and JSON Lines.
 A CSV file whose first row names no known field is unreadable ("is the header row
 missing?"), so a row of customer data never becomes column names.
+
+Python values that no JSON text can make: normalize() and repair() refuse a dict that
+contains itself ("the value at '/a/b' contains itself (it is one of the objects or arrays
+around it), so it cannot be a JSON document") and one nested 10,000 deep ("... is nested
+more than 64 levels deep ...") with a ValueError (PayloadError); validate() judges both by
+the fields it knows, and never walks further.
 """
 
 from __future__ import annotations
 
 import codecs
 import copy
+import gzip
 import io
 import json
 import os
@@ -465,12 +507,20 @@ CATALOGUE = [
     Hostile("empty", lambda: b"", 2, EMPTY, lambda d: (1, 1)),
     Hostile("whitespace_only", lambda: b" \n\t\r\n  ", 2, EMPTY, lambda d: (3, 3)),
     Hostile("bom_only", lambda: codecs.BOM_UTF8, 2, EMPTY, lambda d: (1, 1)),
+    Hostile("gzip", lambda: gzip.compress(GOOD), 0, "", library=False),
     Hostile(
-        "gzip",
+        "gzip_corrupt",
         lambda: b"\x1f\x8b\x08\x00" + bytes(range(40)),
         2,
-        "the input is not text but gzip-compressed data: decompress it first",
-        lambda d: (1, 1),
+        "the gzip data is corrupt: invalid block type; the rest was not read",
+        library=False,
+    ),
+    Hostile(
+        "gzip_truncated",
+        lambda: gzip.compress(GOOD)[:-30],
+        2,
+        "the gzip data ends too soon (the file is cut short); the rest was not read",
+        library=False,
     ),
     Hostile(
         "zip_archive",
@@ -599,7 +649,10 @@ def test_fix_answers_a_hostile_file(case: Hostile, tmp_path: Path) -> None:
     path = tmp_path / f"{case.id}.json"
     path.write_bytes(data)
     result = run("fix", path)
-    if case.exit == 2:
+    if case.id.startswith("gzip"):  # fix takes one body, not a compressed file
+        assert result.code == 2 and result.out == ""
+        assert "not text but gzip-compressed data: decompress it first" in result.err
+    elif case.exit == 2:
         assert result.code == 2
         assert case.says in result.err and result.out == ""
         where = _expected_where(case, data)
@@ -926,8 +979,9 @@ def test_an_array_element_longer_than_the_record_limit_says_so(
 
 
 def test_undecodable_cells_spoil_only_their_csv_row() -> None:
+    """In a file that is UTF-8 (its first letter beyond ASCII is), a byte that is not."""
     header = b"billingProfile.email,billingProfile.companyName\n"
-    data = header + b"a@b.co,Contoso\nc@d.co,Fab\xffrikam\ne@f.co,Wingtip\n"
+    data = header + b"a@b.co,Z\xc3\xbcrich AG\nc@d.co,Fab\xffrikam\ne@f.co,Wingtip\n"
     result = run("check", "--format", "json", "--input-format", "csv", "-", stdin=data)
     results = result.json()["results"]
     assert [r["status"] for r in results] == ["invalid", "unreadable", "invalid"]
@@ -944,6 +998,266 @@ def test_utf16_without_a_mark_is_named_in_every_format(fmt: str) -> None:
     assert result.code == 2
     (entry,) = result.json()["results"]
     assert "looks like UTF-16 (little-endian)" in entry["error"]["message"]
+
+
+# --- inputs as exports are (issue 11): CSV, JSON Lines and documents over the limit, -------
+# --- workbooks, globs, Python values ---------------------------------------------------------
+
+CSV_HEAD = b"billingProfile.email,billingProfile.companyName,billingProfile.defaultAddress.city\n"
+
+
+def _rows(result: Run) -> list[tuple[Any, Any, str]]:
+    return [(r["row"], r["line"], r["status"]) for r in result.json()["results"]]
+
+
+def test_csv_stray_quote(tmp_path: Path) -> None:
+    """A quote that opens a cell and never closes it swallowed the rest of the file (every
+    later customer unchecked and uncounted); now only its row is lost."""
+    path = tmp_path / "crm.csv"
+    path.write_bytes(
+        CSV_HEAD
+        + b"a@b.co,Contoso,Redmond\n"
+        + b'c@d.co,"Fabrikam,Seattle\n'
+        + b"e@f.co,Wingtip,Bonn\n"
+        + b"g@h.co,Tailspin,Paris\n"
+    )
+    result = run("check", "--format", "json", path)
+    assert result.code == 2
+    assert _rows(result) == [(2, 2, "invalid"), (3, 3, "unreadable"), (4, 4, "invalid"),
+                             (5, 5, "invalid")]  # fmt: skip
+    message = "a quoted cell in this row never closes: the file ends before its closing quote"
+    assert result.json()["results"][1]["error"] == {"message": message, "line": 3, "column": None}
+    assert result.err == f"pc-validate: {path}:3: {message}\n"
+
+
+def test_csv_stray_quote_closed_by_a_later_one(tmp_path: Path) -> None:
+    """A stray quote that a later cell's quote "closes" is a syntax error there; the rows
+    it ran over are read again from the next whole row on."""
+    path = tmp_path / "crm.csv"
+    path.write_bytes(
+        CSV_HEAD
+        + b'c@d.co,"Fabrikam,Seattle\n'
+        + b"e@f.co,Wingtip,Bonn\n"
+        + b'g@h.co,"Tail"spin,Paris\n'
+        + b"i@j.co,Contoso,Oslo\n"
+    )
+    result = run("check", "--format", "json", path)
+    assert _rows(result) == [(2, 2, "unreadable"), (3, 3, "invalid"), (4, 4, "unreadable"),
+                             (5, 5, "invalid")]  # fmt: skip
+    errors = [r["error"]["message"] for r in result.json()["results"] if "error" in r]
+    assert errors == [
+        "not valid CSV on line 4, inside a quoted cell that runs on from line 2: "
+        "',' expected after '\"'",
+        "not valid CSV: ',' expected after '\"'",
+    ]
+
+
+def test_csv_huge_cell(tmp_path: Path) -> None:
+    """A 1 MB notes cell (the csv module stops at 128 KiB) is read, and the module's limit,
+    process-wide, is what it was before and after."""
+    import csv
+
+    before = csv.field_size_limit()
+    path = tmp_path / "crm.csv"
+    notes = b"n" * 1_000_000
+    path.write_bytes(b"billingProfile.email,notes\n" + b'a@b.co,"' + notes + b'"\nc@d.co,short\n')
+    result = run("check", "--format", "json", path)
+    assert result.code == 1
+    assert _rows(result) == [(2, 2, "invalid"), (3, 3, "invalid")]
+    assert csv.field_size_limit() == before == 131072
+
+
+def test_csv_row_over_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from pc_validate import inputs
+
+    monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 100_000)
+    path = tmp_path / "crm.csv"
+    path.write_bytes(CSV_HEAD + b'a@b.co,"' + b"x" * 100_000 + b'",Redmond\ne@f.co,Wingtip,Bonn\n')
+    result = run("check", "--format", "json", path)
+    assert _rows(result) == [(2, 2, "unreadable"), (3, 3, "invalid")]
+    assert result.json()["results"][0]["error"]["message"] == (
+        "the row is longer than 100,000 characters, the most pc-validate holds of one record"
+    )
+
+
+def test_jsonl_line_over_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One JSON Lines line was read whole, without a limit; now a longer line is skipped
+    (never held whole) and the next lines are read."""
+    from pc_validate import inputs
+
+    monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 3 * 1024 * 1024)
+    huge = with_email(b'"' + b"x" * (5 * 1024 * 1024) + b'"')
+    data = GOOD + b"\n" + huge + b"\n" + GOOD + b"\n"
+    result = run("check", "--format", "json", "--input-format", "jsonl", "-", stdin=data)
+    assert result.code == 2
+    results = result.json()["results"]
+    assert [(r["line"], r["status"]) for r in results] == [
+        (1, "valid"),
+        (2, "unreadable"),
+        (3, "valid"),
+    ]
+    assert results[1]["error"] == {
+        "message": "the line is longer than 3,145,728 characters, the most pc-validate holds "
+        "of one record; it was skipped",
+        "line": 2,
+        "column": 3 * 1024 * 1024 + 1,
+    }
+
+
+def test_a_json_document_over_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pc_validate import inputs
+
+    monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 1000)
+    data = b'{"a":\n"' + b"x" * 2000 + b'"}'
+    result = run("check", "--format", "json", "-", stdin=data)
+    assert result.code == 2
+    (entry,) = result.json()["results"]
+    assert entry["error"] == {
+        "message": "the JSON document is longer than 1,000 characters, the most pc-validate "
+        "holds of one record; it was not read",
+        "line": 2,
+        "column": 1000 - 6 + 1,  # the 1,001st character
+    }
+    blanks = b" " * 5000  # blanks are characters to hold too, until something else comes
+    assert "<stdin>:1:1001: the JSON document is longer" in run("check", "-", stdin=blanks).err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /dev/zero")
+def test_dev_zero_ends_with_an_unreadable_record() -> None:
+    """An input that never ends (before: all memory) gives one unreadable record, in a real
+    process with bounded memory and time, at the real limit."""
+    done, peak_kb = _limited_run(["check", "/dev/zero"])
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.decode() == (
+        "pc-validate: /dev/zero:1:67108865: the JSON document is longer than 67,108,864 "
+        "characters, the most pc-validate holds of one record; it was not read"
+    )
+    assert peak_kb * 1024 < 700_000_000, peak_kb
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+@pytest.mark.parametrize(
+    ("fmt", "says"),
+    [
+        ("jsonl", "1:1001: the line is longer than 1,000 characters, the most pc-validate "
+                  "holds of one record; no line end follows within as many characters "
+                  "again: the rest was not read"),
+        ("csv", "1: the header row cannot be read: the row is longer than 1,000 characters, "
+                "the most pc-validate holds of one record; no line end follows within as "
+                "many characters again: the rest was not read"),
+    ],
+)  # fmt: skip
+def test_dev_zero_as_lines_ends_too(fmt: str, says: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line that never ends is skipped only as far again as the limit: then the input
+    ends (before: read for ever, all memory)."""
+    from pc_validate import inputs
+
+    monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 1000)
+    result = run("check", "--input-format", fmt, "/dev/zero")
+    assert (result.code, result.err) == (2, f"pc-validate: /dev/zero:{says}\n")
+
+
+def test_xlsx_without_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl -> ImportError
+    path = tmp_path / "customers.xlsx"
+    path.write_bytes(b"PK\x03\x04" + bytes(40))
+    result = run("check", path)
+    assert result.code == 2
+    assert result.err == (
+        f"pc-validate: {path}: reading an Excel workbook needs openpyxl: "
+        "pip install 'pc-validate[xlsx]'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"", "not an Excel workbook: an .xlsx file is a ZIP archive, this is not"),
+        (GOOD, "not an Excel workbook: an .xlsx file is a ZIP archive, this is not"),
+        (b"PK\x03\x04" + bytes(40), "not an Excel workbook: the ZIP archive cannot be read"),
+        (None, "not an Excel workbook that can be read: There is no item named "
+               "'[Content_Types].xml' in the archive"),
+    ],
+    ids=["empty", "json", "broken_zip", "zip_of_text"],
+)  # fmt: skip
+def test_a_zip_that_is_not_a_workbook(data: bytes | None, says: str, tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    import zipfile
+
+    path = tmp_path / "customers.xlsx"
+    if data is None:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("customers.json", GOOD)
+    else:
+        path.write_bytes(data)
+    for result in (run("check", path), run("check", "--input-format", "xlsx", "-",
+                                          stdin=path.read_bytes())):  # fmt: skip
+        assert result.code == 2
+        assert says in result.err, result.err
+
+
+def test_a_glob_through_a_symlink_loop(tmp_path: Path) -> None:
+    """'dir/**/*.json' followed links to folders: a loop counted one file 41 times, two
+    loops never ended. ** now descends through no link, and each file counts once."""
+    folder = tmp_path / "exports"
+    (folder / "2023").mkdir(parents=True)
+    (folder / "a.json").write_bytes(GOOD)
+    (folder / "2023" / "b.json").write_bytes(GOOD)
+    (folder / "2023" / "up").symlink_to(folder)  # a loop
+    (folder / "again").symlink_to(folder / "2023")  # a second way to b.json, and a loop
+    (folder / "same.json").symlink_to(folder / "a.json")  # one file, two names
+    outcome: list[Run] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(run("check", "--format", "json", f"{folder}/**/*.json")),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(60)
+    assert outcome, "the glob never ended"
+    result = outcome[0]
+    assert result.code == 0
+    assert [r["input"] for r in result.json()["results"]] == [
+        str(folder / "2023" / "b.json"),
+        str(folder / "a.json"),
+    ]
+
+
+def test_normalize_refuses_a_value_that_contains_itself() -> None:
+    from pc_validate import normalize
+
+    body = copy.deepcopy(VALID_US_PAYLOAD)
+    body["billingProfile"]["loop"] = body
+    with pytest.raises(ValueError, match=re.escape(
+        "the value at '/billingProfile/loop' contains itself (it is one of the objects or "
+        "arrays around it), so it cannot be a JSON document"
+    )):  # fmt: skip
+        normalize(body)
+    items: list[Any] = [1]
+    items.append(items)
+    with pytest.raises(PayloadError, match="'/companyProfile/list/1' contains itself"):
+        repair({"companyProfile": {"list": items}})
+    shared = {"k": "v"}  # one value in two places is no cycle
+    assert normalize({"a": shared, "b": shared}).payload == {"a": shared, "b": shared}
+
+
+def test_normalize_refuses_a_value_10000_deep() -> None:
+    from pc_validate import normalize
+
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(10_000):
+        node["a"] = node = {}
+    body = copy.deepcopy(VALID_US_PAYLOAD)
+    body["companyProfile"]["notes"] = deep
+    with pytest.raises(ValueError, match=f"is nested more than {MAX_DEPTH} levels deep"):
+        normalize(body)
+    # validate() judges it by the fields it knows: an unknown key, a warning
+    assert [v.rule for v in validate(body).violations] == ["payload.unknown_key"]
+    within = copy.deepcopy(VALID_US_PAYLOAD)
+    node = within
+    for _ in range(MAX_DEPTH - 1):  # the root and 63 levels below: what parse() reads
+        node["x"] = node = {}
+    assert normalize(within).payload == within
 
 
 # --- duplicate keys ---------------------------------------------------------------------------
@@ -1097,4 +1411,15 @@ def test_the_catalogue_below_is_complete() -> None:
         "empty stdin",
         "closed stdin",
         "a FIFO",
+        "/dev/zero",
+        "jsonl_line_over_limit",
+        "csv_stray_quote",
+        "csv_huge_cell",
+        "csv_row_over_limit",
+        "xlsx without the extra",
+        "a ZIP that is not a workbook",
+        "a glob through a symlink loop",
     }, extra
+    for name in extra - {"/dev/zero", "a FIFO", "empty stdin", "closed stdin"}:
+        test = "test_" + re.sub(r"\W+", "_", name.lower()).strip("_")
+        assert test in globals() or name.startswith(("a ", "/")), test
