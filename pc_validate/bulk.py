@@ -256,12 +256,15 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
     A worker may hold a lock of the pool's queues, so asking it to finish its work (what
     shutdown() does) could wait forever. ProcessPoolExecutor has no public way to stop its
-    workers before Python 3.14, whose terminate_workers() reads the same _processes.
+    workers before Python 3.14 (whose terminate_workers() reads the same _processes), nor
+    to unblock its manager thread: this reaches into the executor's attributes, each
+    looked up with a default, so a Python that renames them only loses the unblocking.
     """
     import time
 
     processes = list((getattr(pool, "_processes", None) or {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
     with deferred():
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
@@ -274,7 +277,13 @@ def _stop(pool: ProcessPoolExecutor) -> None:
                 if process.is_alive():
                     process.kill()
                     process.join(GRACE)
-        if manager is not None:  # it closes the pool's pipes; left running, it races exit
+        # The pool's manager thread may be half-way through reading a result that a killed
+        # worker was writing: with the workers gone, this process holds the last write end of
+        # that pipe, and closing it ends the read (EOF), so the thread can finish. Left
+        # waiting, it would keep the interpreter from exiting.
+        with contextlib.suppress(OSError, AttributeError):
+            results._writer.close()  # type: ignore[union-attr]
+        if manager is not None:
             manager.join(GRACE)
 
 

@@ -31,6 +31,8 @@ class OutputError(Exception):
 def _reason(cause: BaseException | None) -> str:
     if cause is None or isinstance(cause, AttributeError):  # sys.stdout is None: fd 1 closed
         return "it is closed"
+    if isinstance(cause, BrokenPipeError):
+        return "the program reading it stopped reading (Broken pipe)"
     if isinstance(cause, OSError) and cause.strerror:
         return cause.strerror
     if isinstance(cause, ValueError) and "closed file" in str(cause):
