@@ -5,18 +5,25 @@ memory stays flat however long the input is; results come back and are handed on
 in input order, whatever N is. A worker that dies (killed, out of memory) takes its batches
 with it: their records are reported as not validated, with the reason, and the run goes on
 with fresh workers.
+
+A run that stops early (an interrupt, a signal, output that cannot be written) stops its
+workers at once: they ignore SIGINT, so a Ctrl-C sent to the whole process group reaches
+only the main process, which terminates them, then kills any still there after a short
+grace. A worker whose main process dies without that (SIGKILL, a crash) ends by itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pc_validate.inputs import Body, Record, Unreadable, Where
+from pc_validate.interrupt import deferred
 from pc_validate.payload import PayloadError
 from pc_validate.report import Report, dumps, unreadable_result
 
@@ -26,6 +33,10 @@ if TYPE_CHECKING:
 BATCH = 1024
 #: Batches in flight per worker: enough to keep every worker busy, few enough to stay flat.
 WINDOW_PER_WORKER = 3
+#: Workers per usable core at most: more only add processes and memory, not speed.
+WORKERS_PER_CORE = 2
+#: Seconds the workers of a run that stops early have to end on SIGTERM before SIGKILL.
+GRACE = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +137,7 @@ def _validator(settings: Settings) -> Any:
 
 def validate_serially(
     records: Iterable[Record], settings: Settings, validator: Any = None
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     if validator is None:
         validator = _validator(settings)
     for record in records:
@@ -141,8 +152,38 @@ _worker_settings: Settings | None = None
 
 def _start_worker(settings: Settings) -> None:
     global _worker_validator, _worker_settings
+    import signal
+
+    # Ctrl-C reaches the whole process group; the main process alone decides what it means.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_main_process()
     _worker_settings = settings
     _worker_validator = _validator(settings)
+
+
+def _end_with_main_process() -> None:
+    """End this worker as soon as the main process ends, however it ends.
+
+    The worker's parent is the fork server, not the main process, and the fork server lives
+    as long as any worker does (each holds its "alive" pipe), so neither a parent-death
+    signal nor a change of os.getppid() would tell. The main process holds the only write
+    end of a pipe whose read end is multiprocessing's sentinel for this worker's parent: the
+    kernel closes it when the main process dies, even by SIGKILL, and waiting for that costs
+    a thread blocked in select(). On Windows the sentinel is the parent's process handle.
+    """
+    import multiprocessing
+    import threading
+
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(
+            target=_exit_after, args=(parent,), name="parent-watch", daemon=True
+        ).start()
+
+
+def _exit_after(parent: Any) -> None:
+    parent.join()
+    os._exit(1)
 
 
 def _pack(record: Record) -> Any:
@@ -167,14 +208,16 @@ def _work(batch: Sequence[Any]) -> list[Outcome]:
 
 def validate_in_workers(
     records: Iterable[Record], settings: Settings, jobs: int
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     """Validate in `jobs` worker processes; outcomes in input order."""
     from concurrent.futures.process import BrokenProcessPool
 
+    jobs = min(jobs, worker_limit())
     source = iter(records)
     #: (batch, its future, whether it was already resubmitted after a worker died)
     pending: deque[tuple[list[Record], Future[list[Outcome]], bool]] = deque()
     pool = _pool(settings, jobs)
+    finished = False
     try:
         while True:
             while len(pending) < jobs * WINDOW_PER_WORKER:
@@ -183,6 +226,7 @@ def validate_in_workers(
                     break
                 pending.append((batch, _submit(pool, batch), False))
             if not pending:
+                finished = True
                 return
             batch, future, retried = pending.popleft()
             try:
@@ -201,7 +245,46 @@ def validate_in_workers(
                 pending = deque((b, _submit(pool, b), r) for b, _, r in pending)
             yield from outcomes
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # stopped early: interrupted, or the consumer went away (GeneratorExit)
+            _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now: SIGTERM, then SIGKILL for any still there after GRACE seconds.
+
+    A worker may hold a lock of the pool's queues, so asking it to finish its work (what
+    shutdown() does) could wait forever. ProcessPoolExecutor has no public way to stop its
+    workers before Python 3.14 (whose terminate_workers() reads the same _processes), nor
+    to unblock its manager thread: this reaches into the executor's attributes, each
+    looked up with a default, so a Python that renames them only loses the unblocking.
+    """
+    import time
+
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
+    with deferred():
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError):
+                process.terminate()
+        deadline = time.monotonic() + GRACE
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError):
+                process.join(max(0.0, deadline - time.monotonic()))
+                if process.is_alive():
+                    process.kill()
+                    process.join(GRACE)
+        # The pool's manager thread may be half-way through reading a result that a killed
+        # worker was writing: with the workers gone, this process holds the last write end of
+        # that pipe, and closing it ends the read (EOF), so the thread can finish. Left
+        # waiting, it would keep the interpreter from exiting.
+        with contextlib.suppress(OSError, AttributeError):
+            results._writer.close()  # type: ignore[union-attr]
+        if manager is not None:
+            manager.join(GRACE)
 
 
 def _submit(pool: ProcessPoolExecutor, batch: list[Record]) -> Future[list[Outcome]]:
@@ -209,7 +292,8 @@ def _submit(pool: ProcessPoolExecutor, batch: list[Record]) -> Future[list[Outco
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        return pool.submit(_work, [_pack(record) for record in batch])
+        with deferred():  # a signal must not stop a worker half-started
+            return pool.submit(_work, [_pack(record) for record in batch])
     except BrokenProcessPool:
         future: Future[list[Outcome]] = Future()
         future.set_exception(BrokenProcessPool("the worker pool could not take the batch"))
@@ -221,9 +305,31 @@ def _pool(settings: Settings, jobs: int) -> ProcessPoolExecutor:
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+    if context.get_start_method() == "forkserver":
+        _start_resource_tracker()
     return ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(settings,)
     )
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (if it is not running yet) with SIGHUP blocked.
+
+    It blocks SIGINT and SIGTERM itself, but a closed terminal's SIGHUP to the process group
+    would end it, and the clean-up of the pool's semaphores at exit would then start a new
+    one that knows none of them and prints a KeyError traceback for each.
+    """
+    import signal
+    from multiprocessing import resource_tracker
+
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is None or not hasattr(signal, "pthread_sigmask"):
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {hangup})
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _not_validated(record: Record, settings: Settings) -> Outcome:
@@ -235,13 +341,23 @@ def _not_validated(record: Record, settings: Settings) -> Outcome:
 
 
 def worker_count(requested: int | None) -> int:
-    """--jobs: as asked, else the number of cores this process may use."""
+    """--jobs: as asked (up to worker_limit()), else the number of cores this process may use."""
     if requested is not None:
-        return max(1, requested)
+        return max(1, min(requested, worker_limit()))
+    return usable_cores()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform has one)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def worker_limit() -> int:
+    """The most worker processes a run starts: WORKERS_PER_CORE per usable core."""
+    return WORKERS_PER_CORE * usable_cores()
 
 
 __all__ = [
@@ -252,4 +368,5 @@ __all__ = [
     "validate_in_workers",
     "validate_serially",
     "worker_count",
+    "worker_limit",
 ]

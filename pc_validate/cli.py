@@ -230,7 +230,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     settings = bulk.Settings(
         tuple(args.rules), tuple(args.disable), args.cloud, args.redact, args.format == "jsonl"
     )
-    jobs = args.jobs if args.jobs is not None else _default_jobs(sources)
+    jobs = _default_jobs(sources) if args.jobs is None else _capped_jobs(args.jobs, err)
     if jobs > 1:
         outcomes = bulk.validate_in_workers(records, settings, jobs)
     else:
@@ -242,23 +242,24 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     summary = Summary(len(sources))
     kept: list[dict[str, Any]] = []
     worst = -1
-    for outcome in outcomes:
-        summary.add_counts(outcome.status, outcome.counts)
-        if outcome.worst > worst:
-            worst = outcome.worst
-        if progress.enabled:
-            progress.tick(summary.records)
-        if outcome.status in ("unreadable", "not_validated"):
-            result = json.loads(outcome.result) if settings.as_line else outcome.result
-            err.write(_problem_line(result))
-        if args.only_invalid and outcome.status == "valid":
-            continue
-        if args.format == "jsonl":
-            out.write(outcome.result + "\n")
-        elif args.format == "text":
-            out.write(render_result(outcome.result, colour=colour))
-        else:
-            kept.append(outcome.result)
+    with contextlib.closing(outcomes):  # a run stopped early stops its workers
+        for outcome in outcomes:
+            summary.add_counts(outcome.status, outcome.counts)
+            if outcome.worst > worst:
+                worst = outcome.worst
+            if progress.enabled:
+                progress.tick(summary.records)
+            if outcome.status in ("unreadable", "not_validated"):
+                result = json.loads(outcome.result) if settings.as_line else outcome.result
+                err.write(_problem_line(result))
+            if args.only_invalid and outcome.status == "valid":
+                continue
+            if args.format == "jsonl":
+                out.write(outcome.result + "\n")
+            elif args.format == "text":
+                out.write(render_result(outcome.result, colour=colour))
+            else:
+                kept.append(outcome.result)
     progress.done()
     if args.format == "json":
         out.write(dumps(document(kept, summary)) + "\n")
@@ -269,6 +270,21 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     if summary.statuses["unreadable"] or summary.statuses["not_validated"]:
         return EXIT_UNUSABLE
     return EXIT_VIOLATIONS if worst >= _FAIL_RANK[args.fail_on] else EXIT_OK
+
+
+def _capped_jobs(asked: int, err: TextIO) -> int:
+    """--jobs as asked, up to twice the usable cores: more only adds processes and memory."""
+    from pc_validate.bulk import usable_cores, worker_limit
+
+    limit = worker_limit()
+    if asked <= limit:
+        return asked
+    cores = usable_cores()
+    err.write(
+        f"pc-validate: warning: --jobs {asked} is more than twice the {cores} usable "
+        f"core{'s' if cores != 1 else ''}; using {limit} worker processes\n"
+    )
+    return limit
 
 
 def _problem_line(result: dict[str, Any]) -> str:
@@ -504,8 +520,33 @@ def main(
     stderr: TextIO | None = None,
     stdin: Any = None,
 ) -> int:
-    """Run the command; returns the exit status (the console script exits with it)."""
-    out, err = stdout or sys.stdout, stderr or sys.stderr
+    """Run the command; returns the exit status (the console script exits with it).
+
+    SIGINT, SIGTERM and SIGHUP stop the run cleanly with 128 + the signal's number (the
+    handlers are set for the call only); output that cannot be written gives 2."""
+    from pc_validate import interrupt
+    from pc_validate.streams import Diagnostics, Output, OutputError
+
+    out = Output(sys.stdout if stdout is None else stdout)
+    err = Diagnostics(sys.stderr if stderr is None else stderr)
+    with interrupt.raised_as_interrupts():
+        try:
+            try:
+                status = _run(argv, cast(TextIO, out), cast(TextIO, err), stdin)
+                out.flush()
+            except OutputError as exc:
+                err.write(f"pc-validate: error: {exc}; the output is incomplete\n")
+                status = EXIT_UNUSABLE
+        except KeyboardInterrupt as exc:  # the first signal only: later ones are not raised
+            err.write(f"pc-validate: interrupted ({interrupt.signal_name(exc)})\n")
+            out.settle()
+            return interrupt.exit_status(exc)
+    if out.failure is not None:  # a failed write that something swallowed
+        return EXIT_UNUSABLE
+    return status
+
+
+def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO, stdin: Any) -> int:
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             args = _parser().parse_args(argv)
@@ -522,8 +563,3 @@ def main(
     except RuleFileError as exc:
         err.write(f"pc-validate: rule file error: {printable(str(exc))}\n")
         return EXIT_UNUSABLE
-    except KeyboardInterrupt:
-        err.write("pc-validate: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
