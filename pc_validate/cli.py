@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO, NamedTuple, TextIO, cast
@@ -135,18 +136,34 @@ def _parser() -> argparse.ArgumentParser:
         "fix",
         help="repair what is certain (case, UK -> GB, state names, whitespace, ...)",
         description=(
-            "Write the repaired request body to stdout (or back to FILE with --in-place) and "
-            "list every change on stderr. Only certain repairs are made: values are replaced, "
-            "keys never renamed, nothing missing invented. Exit status: 0 when the repaired "
-            "body has nothing at or above --fail-on, 1 when it still has, 2 when it could "
-            "not be read."
+            "Write the repaired file to stdout (or back to FILE with --in-place, or as a diff "
+            "with --diff) and list every change on stderr. FILE holds one request body, a "
+            "JSON array of them, or JSON Lines; each body is repaired on its own. Only certain "
+            "repairs are made: values are replaced, keys never renamed, nothing missing "
+            "invented, and nothing else of the file changes (encoding, line ends, layout, "
+            "escapes and numbers are kept). Exit status: 0 when the repaired bodies have "
+            "nothing at or above --fail-on, 1 when one still has, 2 when the file could not "
+            "be read or written back."
         ),
     )
-    fix.add_argument("input", metavar="FILE", help="JSON file, or - for stdin")
-    fix.add_argument(
+    fix.add_argument("input", metavar="FILE", help="JSON or JSON Lines file, or - for stdin")
+    written = fix.add_mutually_exclusive_group()
+    written.add_argument(
         "--in-place",
         action="store_true",
-        help="write the repaired body back to FILE (left untouched when nothing changes)",
+        help="write the repairs back into FILE (left untouched when nothing changes); only "
+        "the repaired values change",
+    )
+    written.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the repairs as a unified diff and write nothing (for review in CI)",
+    )
+    fix.add_argument(
+        "--input-format",
+        choices=("auto", "json", "jsonl"),
+        default="auto",
+        help="auto: JSON Lines for .jsonl/.ndjson/.jsonlines, else JSON (one body or an array)",
     )
     result_options(
         fix,
@@ -200,11 +217,18 @@ def _stdin_bytes(stdin: Any) -> BinaryIO:
     return io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass"))
 
 
-def _read(name: str, stdin: Any) -> bytes:
+def _read(name: str, stdin: Any, limit: int) -> bytes:
+    """A file's or stdin's bytes; OSError when there are more than `limit`."""
     if name == "-":
-        return _stdin_bytes(stdin).read()
-    with open(name, "rb") as handle:
-        return handle.read()
+        data = _stdin_bytes(stdin).read(limit + 1)
+    else:
+        with open(name, "rb") as handle:
+            data = handle.read(limit + 1)
+    if len(data) > limit:
+        from pc_validate.payload import PayloadError
+
+        raise PayloadError(f"the file is larger than {limit:,} bytes, the most fix holds")
+    return data
 
 
 def _read_error(exc: OSError) -> str:
@@ -412,91 +436,140 @@ class _Progress:
 
 
 def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
-    from pc_validate.engine import KeyNames, Validator, redacted_pointer
-    from pc_validate.fix import repair
-    from pc_validate.payload import PayloadError, parse
-    from pc_validate.report import dumps, echo, printable_pointer
+    from pc_validate.engine import Validator
+    from pc_validate.payload import PayloadError
     from pc_validate.rules import load_rules
+    from pc_validate.textfix import MAX_FILE_BYTES, PatchError, repair_file
+    from pc_validate.writeback import WriteBackError, read_target, write_back
 
     label = printable("<stdin>" if args.input == "-" else args.input)
+
+    def refuse(reason: str, where: str = "") -> int:
+        err.write(f"pc-validate: {label}{where}: {printable(reason)}\n")
+        return EXIT_UNUSABLE
+
     if args.in_place and args.input == "-":
-        err.write("pc-validate: error: --in-place needs a file, not stdin\n")
-        return EXIT_UNUSABLE
+        return refuse("--in-place needs a file, not stdin")
+    fmt, problem = _fix_format(args)
+    if problem:
+        return refuse(problem)
     validator = Validator(load_rules(args.rules, args.disable, cloud=args.cloud))
+    target = None
     try:
-        data = _read(args.input, stdin)
-        payload = parse(data)
+        if args.in_place:
+            target = read_target(args.input, MAX_FILE_BYTES)
+            data = target.data
+        else:
+            data = _read(args.input, stdin, MAX_FILE_BYTES)
+        fixed = repair_file(data, fmt, validator)
     except OSError as exc:
-        err.write(f"pc-validate: {label}: {_read_error(exc)}\n")
-        return EXIT_UNUSABLE
+        return refuse(_read_error(exc))
+    except WriteBackError as exc:
+        return refuse(f"{exc}; nothing was written")
     except PayloadError as exc:
-        where = f":{exc.line}:{exc.column}" if exc.line is not None else ""
-        err.write(f"pc-validate: {label}{where}: {printable(exc.reason)}\n")
+        return refuse(exc.reason, f":{exc.line}:{exc.column}" if exc.line is not None else "")
+    except PatchError as exc:
+        return refuse(f"the repairs cannot be written into the text ({exc}); nothing was written")
+    _list_changes(fixed, args, validator, label, err)
+    for line in fixed.unreadable:
+        where = f":{line.line}" + (f":{line.column}" if line.column else "")
+        refuse(f"{line.reason}; nothing was repaired or written", where)
+    if fixed.unreadable:
         return EXIT_UNUSABLE
-    # A body that is a JSON string goes to repair() as text: given the str, it would read it
-    # as JSON text once more (and fail on "hello", or repair the JSON inside a string).
-    result = repair(data if isinstance(payload, str) else payload, validator=validator)
+    if args.diff:
+        out.write(_unified_diff(fixed.original, fixed.patched, args.input))
+    elif target is None:
+        out.write(fixed.patched)
+    elif fixed.changed:
+        try:
+            write_back(target, fixed.encoded())
+        except WriteBackError as exc:
+            return refuse(str(exc))
+    worst = max((record.repair.after.worst() for record in fixed.records), default=-1)
+    return EXIT_VIOLATIONS if worst >= _FAIL_RANK[args.fail_on] else EXIT_OK
+
+
+def _fix_format(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The format fix reads ("json" or "jsonl"), or why the file is not one it can write."""
+    from pc_validate.inputs import detect_format
+
+    if args.input_format != "auto":
+        return args.input_format, None
+    if args.input == "-":
+        return "json", None
+    if args.input.lower().endswith(".gz"):
+        return "", "fix does not write compressed files: decompress it, fix it, compress it again"
+    fmt = detect_format(args.input)
+    if fmt in ("csv", "xlsx"):
+        what = "a CSV file" if fmt == "csv" else "a workbook"
+        return "", (
+            f"fix repairs JSON and JSON Lines files; {what} is not repaired (its cells would "
+            "be written anew): check it, and repair the source"
+        )
+    return fmt, None
+
+
+def _list_changes(
+    fixed: Any, args: argparse.Namespace, validator: Any, label: str, err: TextIO
+) -> None:
+    """Every change, withheld repair and repeated key of every body, on stderr."""
+    for record in fixed.records:
+        where = label if record.line is None else f"{label}:{record.line}"
+        _list_record_changes(record, args, validator, where, err)
+    if not fixed.changed:
+        err.write(f"pc-validate: {label}: nothing to repair\n")
+
+
+def _list_record_changes(
+    record: Any, args: argparse.Namespace, validator: Any, where: str, err: TextIO
+) -> None:
+    from pc_validate.engine import KeyNames, redacted_pointer
+    from pc_validate.report import dumps, echo, printable_pointer
+
+    result = record.repair
+    names: dict[int, KeyNames] = {}  # for redacted_pointer
 
     def shown(value: Any) -> str:
         return "(value withheld)" if args.redact else printable(dumps(echo(value), indent=None))
 
-    names: dict[int, KeyNames] = {}  # for redacted_pointer
-
     def at(pointer: str) -> str:
         if args.redact:
             pointer = redacted_pointer(validator.catalog, result.payload, pointer, names)
-        return printable_pointer(pointer)
+        return printable_pointer(record.prefix + pointer)
 
     for change in result.changes:
         err.write(
-            f"pc-validate: {label}: {at(change.path)}: {shown(change.before)} -> "
+            f"pc-validate: {where}: {at(change.path)}: {shown(change.before)} -> "
             f"{shown(change.after)} ({change.rule})\n"
         )
     for held in result.withheld:
         raised = ", ".join(f"{rule} at {at(path)}" for rule, path in held.would_raise)
         err.write(
-            f"pc-validate: {label}: {at(held.path)}: not changed to {shown(held.after)} "
+            f"pc-validate: {where}: {at(held.path)}: not changed to {shown(held.after)} "
             f"({held.rule}): it would bring up {raised}\n"
         )
     for pointer in result.collapsed:
         err.write(
-            f"pc-validate: {label}: {at(pointer)}: the key was sent more than once; "
-            "written once, with its last value (payload.ambiguous_key)\n"
+            f"pc-validate: {where}: {at(pointer)}: the key is sent more than once "
+            "(payload.ambiguous_key); every copy is kept as it was\n"
         )
-    if not result.changes and not result.collapsed:
-        err.write(f"pc-validate: {label}: nothing to repair\n")
-    try:
-        text = dumps(result.payload) + "\n"
-    except ValueError:  # 1e400 and the like read as infinity, which JSON cannot carry
-        err.write(
-            f"pc-validate: {label}: the body cannot be written back: it holds a number beyond "
-            "the range of a double (such as 1e400); nothing was written\n"
-        )
-        return EXIT_UNUSABLE
-    if args.in_place:
-        if result.changes or result.collapsed:
-            _write_atomically(args.input, text)
-    else:
-        out.write(text)
-    return EXIT_VIOLATIONS if result.after.worst() >= _FAIL_RANK[args.fail_on] else EXIT_OK
 
 
-def _write_atomically(name: str, text: str) -> None:
-    """Replace a file's content in one step, so a crash never leaves half a file."""
-    import tempfile
+def _unified_diff(before: str, after: str, name: str) -> str:
+    """The change as a unified diff, every line made printable (it shows payload text)."""
+    import difflib
 
-    directory = os.path.dirname(os.path.abspath(name))
-    fd, temp = tempfile.mkstemp(prefix=".pc-validate-", suffix=".json", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        with contextlib.suppress(OSError):
-            os.chmod(temp, os.stat(name).st_mode & 0o7777)
-        os.replace(temp, name)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    def lines(text: str) -> list[str]:
+        return [_printable_line(line) for line in re.findall(r"[^\n]*\n|[^\n]+", text)]
+
+    shown = printable(name)
+    return "".join(difflib.unified_diff(lines(before), lines(after), shown, shown))
+
+
+def _printable_line(line: str) -> str:
+    body = line.rstrip("\r\n")
+    ending = line[len(body) :]
+    return printable(body) + (ending if ending else "\n\\ No newline at end of file\n")
 
 
 def _colour(choice: str, out: TextIO) -> bool:

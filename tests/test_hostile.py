@@ -160,6 +160,20 @@ a ZIP that is not a workbook   2     "not an Excel workbook that can be read: Th
 a glob through a symlink loop  0     'dir/**/*.json' does not descend through links to
                                      folders: each file once (before: 41 times, or never
                                      ending)
+fix --in-place via a symlink   0     the link's target is repaired and the link stays a
+                                     link (before: replaced by a regular file)
+fix --in-place on a FIFO       2     "is a FIFO (named pipe), not a regular file;
+                                     --in-place writes regular files only; nothing was
+                                     written", without blocking; /dev/stdin as a pipe
+                                     and /proc/self/fd links to one the same; /dev/zero
+                                     "is a character device, ..."
+fix --in-place on a hard link  2     "has 2 hard links: replacing it would leave the other
+                                     names with the unrepaired text; ..."
+fix --in-place on a 0444 file  2     "is read-only (mode 0444); make it writable first if
+                                     it is to be repaired"
+fix on UTF-16 or a BOM         0     written back in its encoding, with its mark; only the
+                                     bytes of the repaired values change (CRLF, indent,
+                                     "\\u00e9", 1E5 and 1e400 kept as written)
 =============================  ====  =====================================================
 
 A hostile record between good ones (JSON Lines, and elements of a JSON array): the good ones
@@ -205,7 +219,7 @@ from conftest import VALID_US_PAYLOAD, Run, peak_rss_kb, raw_controls, run_cli
 from pc_validate import validate
 from pc_validate.cli import main
 from pc_validate.fix import repair
-from pc_validate.payload import MAX_DEPTH, DuplicateKeys, PayloadError, parse
+from pc_validate.payload import MAX_DEPTH, DuplicateKeys, PayloadError, decode, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = json.dumps(VALID_US_PAYLOAD).encode()
@@ -644,7 +658,7 @@ def test_validate_answers_the_same_bytes(case: Hostile) -> None:
 @pytest.mark.parametrize("case", CATALOGUE, ids=lambda c: c.id)
 def test_fix_answers_a_hostile_file(case: Hostile, tmp_path: Path) -> None:
     """`fix` reads with the same parser: unreadable input is exit 2 with the same message;
-    anything it reads it writes back as strict JSON, or says why it cannot."""
+    anything it reads it writes back as it was, but for the repaired values (1e400 too)."""
     data = case.data()
     path = tmp_path / f"{case.id}.json"
     path.write_bytes(data)
@@ -658,20 +672,21 @@ def test_fix_answers_a_hostile_file(case: Hostile, tmp_path: Path) -> None:
         where = _expected_where(case, data)
         position = f":{where[0]}:{where[1]}" if where else ""
         assert result.err.startswith(f"pc-validate: {path}{position}: ")
-    elif case.id.startswith("huge_exponent"):
-        assert result.code == 2 and result.out == ""
-        assert "cannot be written back" in result.err and "1e400" in result.err
     else:
         assert result.code in (0, 1)
         json.loads(result.out)
+        if result.err.endswith(": nothing to repair\n"):
+            assert result.out == decode(data)
 
 
-def test_fix_in_place_leaves_a_file_it_cannot_write_back_untouched(tmp_path: Path) -> None:
+def test_fix_in_place_keeps_a_number_beyond_double_range(tmp_path: Path) -> None:
+    """1e400 reads as infinity, which JSON cannot carry: the file keeps the literal, and
+    only the repaired value changes (before: refused, as re-serialising could not write it)."""
     path = tmp_path / "huge.json"
-    data = with_email(b"1e400").replace(b'"US"', b'"us"')  # something to repair, too
+    data = with_email(b"1e400").replace(b'"US"', b'"us"')
     path.write_bytes(data)
-    assert run("fix", "--in-place", path).code == 2
-    assert path.read_bytes() == data
+    assert run("fix", "--in-place", path).code == 1  # payload.type: the email is a number
+    assert path.read_bytes() == data.replace(b'"us"', b'"US"')
 
 
 def test_huge_exponent_is_a_wrong_type_not_a_crash() -> None:
@@ -1290,9 +1305,13 @@ def test_a_key_sent_twice_is_reported_by_the_command() -> None:
 
 
 def test_fix_does_not_silently_drop_a_repeated_key() -> None:
+    """fix writes the text back as it was: both copies stay, and stderr says so."""
     result = run("fix", "-", stdin=_case_duplicate())
-    assert f"{EMAIL_PATH}: the key was sent more than once; written once" in result.err
-    assert "nothing to repair" not in result.err
+    assert (
+        f"{EMAIL_PATH}: the key is sent more than once (payload.ambiguous_key); every copy "
+        "is kept as it was" in result.err
+    )
+    assert result.out == _case_duplicate().decode()
 
 
 def test_repair_names_the_keys_it_writes_once() -> None:
@@ -1419,7 +1438,13 @@ def test_the_catalogue_below_is_complete() -> None:
         "xlsx without the extra",
         "a ZIP that is not a workbook",
         "a glob through a symlink loop",
+        "fix --in-place via a symlink",
+        "fix --in-place on a FIFO",
+        "fix --in-place on a hard link",
+        "fix --in-place on a 0444 file",
+        "fix on UTF-16 or a BOM",
     }, extra
-    for name in extra - {"/dev/zero", "a FIFO", "empty stdin", "closed stdin"}:
+    fixed = {name for name in extra if name.startswith("fix ")}  # tests/test_fix_file.py
+    for name in extra - fixed - {"/dev/zero", "a FIFO", "empty stdin", "closed stdin"}:
         test = "test_" + re.sub(r"\W+", "_", name.lower()).strip("_")
         assert test in globals() or name.startswith(("a ", "/")), test

@@ -302,7 +302,7 @@ def test_fix_in_place_writes_only_the_file(sandbox: Sandbox) -> None:
     after = sandbox.snapshot()
     assert after["inputs"].pop("repairable.json") != before["inputs"].pop("repairable.json")
     assert after == before
-    temp = re.compile(re.escape(str(sandbox.inputs)) + r"/\.pc-validate-[^/]+\.json")
+    temp = re.compile(re.escape(str(sandbox.inputs)) + r"/\.repairable\.json\.[^/]+\.pc-validate")
     for event in sandbox.events():
         paths = list(_paths(event))
         assert paths and all(temp.fullmatch(p) or p == str(target) for p in paths), event

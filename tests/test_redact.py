@@ -528,9 +528,9 @@ def test_the_redacted_report_names_keys_by_position(keyed: dict[str, Path]) -> N
 def test_fix_names_no_personal_key(keyed: dict[str, Path], tmp_path: Path) -> None:
     code, out, err = run("fix", "--redact", keyed["body"])
     assert code == 1
-    assert "/billingProfile/*8: the key was sent more than once" in err, err
-    assert "/*4/*1/*1: the key was sent more than once" in err, err
-    assert "/customDomains/0/*1: the key was sent more than once" in err, err
+    assert "/billingProfile/*8: the key is sent more than once" in err, err
+    assert "/*4/*1/*1: the key is sent more than once" in err, err
+    assert "/customDomains/0/*1: the key is sent more than once" in err, err
     _assert_no_leak("fix stderr", err, KEY_NEEDLES)
     target = tmp_path / "keyed.json"
     target.write_text(KEYED, encoding="utf-8")
