@@ -38,13 +38,34 @@ def validator_for(
     return default_validator(cloud)
 
 
+def chosen_validator(
+    validator: Validator | None,
+    rules: Sequence[str | Path],
+    disable: Iterable[str],
+    cloud: str | None,
+    caller: str,
+) -> Validator:
+    """The validator a call names, or the one its rules, disable and cloud make. Both at once
+    raise TypeError: a compiled validator has its rules already, and ignoring the others
+    would validate by rules the caller did not ask for."""
+    if validator is None:
+        return validator_for(rules, disable, cloud or "global")
+    disable = tuple(disable)
+    if rules or disable or cloud is not None:
+        raise TypeError(
+            f"{caller}(): give either validator= or rules=/disable=/cloud=, not both "
+            "(the validator's own rule set is used as compiled)"
+        )
+    return validator
+
+
 def validate(
     payload: Any,
     *,
     rules: Sequence[str | Path] = (),
     disable: Iterable[str] = (),
     redact: bool = False,
-    cloud: str = "global",
+    cloud: str | None = None,
     validator: Validator | None = None,
 ) -> Report:
     """Check a request body: a parsed JSON value (dict), or JSON text as str or bytes.
@@ -54,9 +75,10 @@ def validate(
     `disable` switches rules off (both compile a new validator: for many payloads, build a
     `Validator(load_rules(...))` once instead). `cloud` picks the rule overlay of a Partner
     Center cloud: "global" (the default), "21vianet" or "usgov". A broken rule file or an
-    unknown cloud raises RuleFileError.
+    unknown cloud raises RuleFileError. `validator` uses a compiled rule set instead; it
+    cannot be combined with `rules`, `disable` or `cloud` (TypeError).
     """
-    validator = validator or validator_for(rules, disable, cloud)
+    validator = chosen_validator(validator, rules, disable, cloud, "validate")
     if isinstance(payload, str | bytes | bytearray):
         try:
             payload = parse(payload)

@@ -20,12 +20,14 @@ from collections import deque
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from pc_validate.inputs import Body, Record, Unreadable, Where
 from pc_validate.interrupt import deferred
+from pc_validate.memo import Bounded
+from pc_validate.model import worst_rank
 from pc_validate.payload import PayloadError
-from pc_validate.report import Report, dumps, unreadable_result
+from pc_validate.report import Report, Status, dumps, unreadable_result
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -63,23 +65,24 @@ class Outcome(NamedTuple):
 
 
 def _clean_line(where: Where) -> str:
-    """The JSON line of a record without violations, as dumps(result_dict(...)) writes it, from
-    a template: seven in ten records of a bulk run are clean."""
+    """The JSON line of a record without violations, as dumps(result_dict(...)) writes it: the
+    record's place filled into the rest of a clean result, written once (seven in ten records
+    of a bulk run are clean, and dumps of the whole would cost more than their validation)."""
     name = _names.get(where.input)
     if name is None:
-        if len(_names) >= 64:
-            _names.clear()
-        name = _names[where.input] = dumps(where.input, indent=None)
+        name = _names.remember(where.input, dumps(where.input, indent=None))
     line = "null" if where.line is None else where.line
     row = "null" if where.row is None else where.row
-    return (
-        f'{{"input": {name}, "record": {where.index}, "line": {line}, "row": {row}, '
-        '"status": "valid", "ok": true, "counts": {"error": 0, "warning": 0, "info": 0}, '
-        '"violations": []}'
-    )
+    place = f'"input": {name}, "record": {where.index}, "line": {line}, "row": {row}'
+    return f"{{{place}, {_CLEAN_REST}"
 
 
-_names: dict[str, str] = {}
+_PLACE = ("input", "record", "line", "row")
+#: A clean result after its place, as dumps writes it: from "status" to the closing brace.
+_CLEAN_REST: Final = dumps(
+    {k: v for k, v in Report(()).result_dict().items() if k not in _PLACE}, indent=None
+)[1:]
+_names: Bounded[str, str] = Bounded(64)
 _CLEAN_OUTCOME = ("valid", (0, 0, 0), -1)
 
 
@@ -104,7 +107,7 @@ def _unreadable(
     reason: str,
     line: int | None = None,
     column: int | None = None,
-    status: str = "unreadable",
+    status: Status = "unreadable",
 ) -> dict[str, Any]:
     return unreadable_result(
         where.input,
@@ -121,7 +124,7 @@ def _unreadable(
 def _outcome(result: dict[str, Any], settings: Settings) -> Outcome:
     counts = result["counts"]
     trio = (counts["error"], counts["warning"], counts["info"])
-    worst = 2 if trio[0] else 1 if trio[1] else 0 if trio[2] else -1
+    worst = worst_rank(trio)
     body: Any = dumps(result, indent=None) if settings.as_line else result
     return Outcome(result["status"], trio, worst, body)
 

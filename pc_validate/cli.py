@@ -19,10 +19,10 @@ from typing import Any, BinaryIO, NamedTuple, TextIO, cast
 
 from pc_validate import __version__
 from pc_validate.inputs import FORMATS
+from pc_validate.model import SEVERITY_RANK
 from pc_validate.report import printable
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
-_FAIL_RANK = {"error": 2, "warning": 1}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -293,7 +293,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
         out.write(render_summary(summary.to_dict()))
     if summary.statuses["unreadable"] or summary.statuses["not_validated"]:
         return EXIT_UNUSABLE
-    return EXIT_VIOLATIONS if worst >= _FAIL_RANK[args.fail_on] else EXIT_OK
+    return EXIT_VIOLATIONS if worst >= SEVERITY_RANK[args.fail_on] else EXIT_OK
 
 
 def _capped_jobs(asked: int, err: TextIO) -> int:
@@ -486,7 +486,7 @@ def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
         except WriteBackError as exc:
             return refuse(str(exc))
     worst = max((record.repair.after.worst() for record in fixed.records), default=-1)
-    return EXIT_VIOLATIONS if worst >= _FAIL_RANK[args.fail_on] else EXIT_OK
+    return EXIT_VIOLATIONS if worst >= SEVERITY_RANK[args.fail_on] else EXIT_OK
 
 
 def _fix_format(args: argparse.Namespace) -> tuple[str, str | None]:

@@ -9,21 +9,18 @@ the keys. Under redaction a key that is not a known field is named by its positi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, Literal
 
-from pc_validate.checks import REGISTRY, BuildContext
-from pc_validate.checks.keys import json_type, key_group_params
+from pc_validate.checks import CheckKind
+from pc_validate.checks.keys import shown_name
+from pc_validate.index import index_object, pointer_token
+from pc_validate.memo import Bounded
 from pc_validate.messages import REDACTED_VALUE, render, template_for
 from pc_validate.model import (
-    MEMO_KEPT,
-    MEMO_TRIAL,
     MISSING,
     SEVERITY_RANK,
-    SHAPE_KEYS_AT_MOST,
-    SHAPES_KEPT,
     Catalog,
     Condition,
     FieldPath,
@@ -33,15 +30,12 @@ from pc_validate.model import (
     ascii_upper,
     fold,
 )
-from pc_validate.payload import DuplicateKeys
+from pc_validate.plan import MEMO_TEXT_AT_MOST, MEMOIZABLE, Plan, compile_plan
 from pc_validate.report import Report, Violation, clean, echo, printable
-from pc_validate.rules import RuleFileError, RuleSet
-from pc_validate.screen import Screen, compile_screen
+from pc_validate.rules import RuleSet
+from pc_validate.screen import CLEAN, Flagged, Screen, compile_screen
 
-
-def pointer_token(key: str) -> str:
-    """Escape one key for a JSON Pointer (RFC 6901)."""
-    return key.replace("~", "~0").replace("/", "~1")
+__all__ = ["KeyNames", "Validator", "index_object", "pointer_token", "redacted_pointer"]
 
 
 class KeyNames:
@@ -95,141 +89,14 @@ def redacted_pointer(
     return "".join(f"/{token}" for token in tokens)
 
 
-#: Key indexes by object shape (its keys in order). Records of one export share a handful of
-#: shapes, so the case-folding is done once per shape, not once per payload.
-_SHAPES: dict[tuple[str, ...], tuple[dict[str, str], list[tuple[str, ...]]]] = {}
-
-
-def index_object(value: dict[Any, Any], path: FieldPath, pointer: str) -> ObjectNode:
-    if type(value) is DuplicateKeys:
-        return _index_repeating(value, path, pointer)
-    shape = tuple(value)
-    cached = _SHAPES.get(shape) if len(shape) <= SHAPE_KEYS_AT_MOST else None
-    if cached is not None:
-        return ObjectNode(value, path, pointer, cached[0], cached[1], shape)
-    if not all(type(key) is str for key in value):
-        # Only a Python caller can send these (JSON keys are text): judge them as text.
-        value = {key if isinstance(key, str) else str(key): item for key, item in value.items()}
-        shape = tuple(value)
-    keys: dict[str, str] = {}
-    for key in value:
-        keys[fold(key)] = key
-    collisions: list[tuple[str, ...]] = []
-    if len(keys) < len(value):
-        groups: dict[str, list[str]] = {}
-        for key in value:
-            groups.setdefault(fold(key), []).append(key)
-        collisions = [tuple(group) for group in groups.values() if len(group) > 1]
-    if len(shape) <= SHAPE_KEYS_AT_MOST:
-        if len(_SHAPES) >= SHAPES_KEPT:
-            _SHAPES.clear()
-        _SHAPES[shape] = (keys, collisions)
-    return ObjectNode(value, path, pointer, keys, collisions, shape)
-
-
-def _index_repeating(value: DuplicateKeys, path: FieldPath, pointer: str) -> ObjectNode:
-    """An object in which a key was sent twice: each repeated key is a collision group of
-    its own (reported by distinct_keys), and no per-shape cache holds it (its keys look like
-    those of an object without repetition)."""
-    plain = index_object(dict(value), path, pointer)
-    repeats: list[tuple[str, ...]] = [(k, k) for k in value.repeated if isinstance(k, str)]
-    return ObjectNode(value, path, pointer, plain.keys, plain.collisions + repeats, ())
-
-
-@dataclass(frozen=True, slots=True)
-class _FieldRule:
-    rule: Rule
-    #: value-scope checks see only present, non-null, non-blank values of accepted types
-    judges_values: bool
-    accepts: tuple[type, ...]
-    check: Callable[..., Finding | None]
-    #: fields whose trimmed text the check takes after the value (see checks.CheckKind)
-    context: tuple[FieldPath, ...] = ()
-    #: position of the rule's `when` among its plan's conditions (-1: none)
-    when_at: int = -1
-    #: positions of its context fields among its plan's context fields
-    context_at: tuple[int, ...] = ()
-
-
-#: Outcomes are remembered per field (model.MEMO_KEPT; every check is a pure function of the
-#: value and its context), for text of at most this many characters.
-_MEMO_TEXT_AT_MOST = 128
-_MEMOIZABLE = (str, bool, int, float, type(None), type(MISSING))
-
-
-@dataclass(slots=True)
-class _FieldPlan:
-    """The rules of one field, with the lookups that find it precomputed."""
-
-    path: FieldPath
-    parent: FieldPath
-    folded: str
-    entries: tuple[_FieldRule, ...]
-    #: the distinct `when` clauses of the entries, as indexes into Validator._whens
-    whens: tuple[int, ...] = ()
-    #: the distinct context fields of the entries
-    context: tuple[FieldPath, ...] = ()
-    #: every entry judges present values only, so a missing field needs no look at all
-    values_only: bool = False
-    memo: dict[Any, tuple[tuple[_FieldRule, Finding], ...]] | None = field(default_factory=dict)
-    lookups: int = 0
-    hits: int = 0
-
-    def judge(
-        self, value: Any, flags: tuple[bool, ...], texts: tuple[str | None, ...]
-    ) -> tuple[tuple[_FieldRule, Finding], ...]:
-        """Every entry's finding for this value, conditions and context (remembered)."""
-        memo = self.memo
-        key: Any = None
-        if (
-            memo is not None
-            and isinstance(value, _MEMOIZABLE)
-            and (not isinstance(value, str) or len(value) <= _MEMO_TEXT_AT_MOST)
-        ):
-            key = (type(value), value, flags, texts)
-            self.lookups += 1
-            found = memo.get(key)
-            if found is not None:
-                self.hits += 1
-                return found
-        judgeable = value is not MISSING and value is not None
-        if judgeable and isinstance(value, str) and not value.strip():
-            judgeable = False
-        results = []
-        for entry in self.entries:
-            if entry.when_at >= 0 and not flags[entry.when_at]:
-                continue
-            if entry.judges_values and not (judgeable and isinstance(value, entry.accepts)):
-                continue
-            if entry.context_at:
-                finding = entry.check(value, *[texts[i] for i in entry.context_at])
-            else:
-                finding = entry.check(value)
-            if finding is not None:
-                results.append((entry, finding))
-        outcome = tuple(results)
-        if key is not None and memo is not None:
-            if len(memo) >= MEMO_KEPT:
-                memo.clear()
-            memo[key] = outcome
-            if self.lookups >= MEMO_TRIAL and self.hits * 4 < self.lookups:
-                self.memo = None  # values do not repeat here: remembering only costs
-        return outcome
-
-
-@dataclass(frozen=True, slots=True)
-class _ObjectRule:
-    rule: Rule
-    target: FieldPath | None
-    check: Callable[[ObjectNode], list[Finding]]
-
-
 #: A validator compiles its screen (screen.py) on this call: a run of a few payloads is
 #: over before the few milliseconds of compiling would pay off.
-_SCREEN_AFTER = 16
+SCREEN_AFTER = 16
 _CLEAN = Report(())
 _CLEANED_KEPT = 1024
 _VIOLATIONS_KEPT = 4096
+
+ScreenWhen = Literal["auto", "at_once", "never"]
 
 
 class _Payload:
@@ -289,115 +156,73 @@ class _Payload:
 
 
 class Validator:
-    """A compiled rule set. Thread-safe: validate() keeps no state between calls."""
+    """A compiled rule set. Thread-safe: validate() keeps no state between calls but caches
+    of pure results.
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    `screen`: when to compile the screen (screen.py): after SCREEN_AFTER calls ("auto"), at
+    once, or never (every payload then goes through the interpreter alone). `remember`:
+    False writes every outcome and violation afresh (the reference the screen is tested
+    against).
+    """
+
+    def __init__(
+        self, ruleset: RuleSet, *, screen: ScreenWhen = "auto", remember: bool = True
+    ) -> None:
         self.ruleset = ruleset
         self.catalog: Catalog = ruleset.catalog
-        self._object_rules: list[_ObjectRule] = []
-        self._root_type_rule: Rule | None = None
-        by_field: dict[FieldPath, list[_FieldRule]] = {}
-        for rule in ruleset.enabled_rules:
-            kind = REGISTRY[rule.check]
-            context = BuildContext(self.catalog, rule.field, ruleset.datasets, ruleset.markets)
-            try:
-                check = kind.build(rule.params, context)
-            except ValueError as exc:
-                file, _, line = rule.origin.rpartition(":")
-                raise RuleFileError(
-                    file or rule.origin, str(exc), int(line) if line.isdigit() else None, rule.id
-                ) from None
-            if kind.scope == "object":
-                self._object_rules.append(_ObjectRule(rule, rule.field, check))
-                if rule.check == "declared_types" and self._root_type_rule is None:
-                    self._root_type_rule = rule
-            else:
-                assert rule.field is not None
-                fields = tuple(rule.params[key] for key in kind.context)
-                entry = _FieldRule(rule, kind.scope == "value", kind.accepts, check, fields)
-                by_field.setdefault(rule.field, []).append(entry)
-        #: the distinct `when` clauses of all rules, evaluated at most once per payload
-        self._whens: list[tuple[Condition, ...]] = []
-        self._field_plans = [self._plan(path, entries) for path, entries in by_field.items()]
-        self._object_paths = sorted(
-            (path for path, kind in self.catalog.types.items() if kind == "object"),
-            key=lambda p: (len(p), p),
-        )
-        self._screen: Screen | None = None
+        self.plan: Plan = compile_plan(ruleset, remember=remember)
+        self._screen_when = screen
+        self._screen: Screen | None = compile_screen(self.plan) if screen == "at_once" else None
         self._calls = 0
-        self._cleaned: dict[int, tuple[Finding, dict[str, Any]]] = {}
-        self._violations: dict[tuple[Any, ...], tuple[Finding, Violation]] = {}
-
-    def _plan(self, path: FieldPath, entries: list[_FieldRule]) -> _FieldPlan:
-        whens: list[int] = []
-        context: list[FieldPath] = []
-        placed = []
-        for entry in entries:
-            when_at = -1
-            if entry.rule.when:
-                if entry.rule.when not in self._whens:
-                    self._whens.append(entry.rule.when)
-                index = self._whens.index(entry.rule.when)
-                if index not in whens:
-                    whens.append(index)
-                when_at = whens.index(index)
-            for field_path in entry.context:
-                if field_path not in context:
-                    context.append(field_path)
-            context_at = tuple(context.index(field_path) for field_path in entry.context)
-            placed.append(replace(entry, when_at=when_at, context_at=context_at))
-        return _FieldPlan(
-            path,
-            path[:-1],
-            fold(path[-1]),
-            tuple(placed),
-            tuple(whens),
-            tuple(context),
-            all(entry.judges_values for entry in placed),
+        self._remember = remember
+        self._cleaned: Bounded[int, tuple[Finding, dict[str, Any]]] = Bounded(_CLEANED_KEPT)
+        self._violations: Bounded[tuple[Any, ...], tuple[Finding, Violation]] = Bounded(
+            _VIOLATIONS_KEPT
         )
+
+    @property
+    def screen(self) -> Screen | None:
+        """The compiled screen, once there is one."""
+        return self._screen
 
     def validate(self, payload: Any, *, redact: bool = False, language: str = "en") -> Report:
         """Check one parsed payload (any JSON value); never raises for bad content."""
-        out: list[Violation] = []
         if not isinstance(payload, dict):
-            if self._root_type_rule is not None:
-                root_finding = Finding(
-                    "type", "type.mismatch", {"expected": "an object", "actual": json_type(payload)}
-                )
-                out.append(
-                    self._violation(
-                        self._root_type_rule, root_finding, (), "", payload, None, redact, language
-                    )
-                )
-            return Report(tuple(out))
-        units: list[int] | None = None
-        if self._screen is not None:
-            units = self._screen(payload)
-            if units == []:
+            root = self.plan.root_rule
+            if root is None or root.kind.root is None:
                 return _CLEAN
-        else:
+            finding = root.kind.root(payload)
+            violation = self._violation(
+                root.rule, root.kind, finding, (), "", payload, None, redact, language
+            )
+            return Report((violation,))
+        flagged: Flagged | None = None
+        if self._screen is not None:
+            flagged = self._screen(payload)
+            if flagged is CLEAN:
+                return _CLEAN
+        elif self._screen_when == "auto":
             self._calls += 1
-            if self._calls >= _SCREEN_AFTER:  # >=: under threads, a count may be lost
-                self._screen = compile_screen(self)
-        return self._judge(payload, units, redact, language)
+            if self._calls >= SCREEN_AFTER:  # >=: under threads, a count may be lost
+                self._screen = compile_screen(self.plan)
+        return self._judge(payload, flagged, redact, language)
 
     def _judge(
-        self, payload: dict[str, Any], units: list[int] | None, redact: bool, language: str
+        self, payload: dict[str, Any], flagged: Flagged | None, redact: bool, language: str
     ) -> Report:
         """The interpreter: judge the field plans and objects the screen flagged (all: None)."""
         out: list[Violation] = []
-        plans = self._field_plans
-        objects: set[FieldPath] | None = None
-        object_rules = self._object_rules
-        if units is not None:
-            base = len(plans)
-            flagged = sorted(set(units))
-            plans = [plans[i] for i in flagged if i < base]
-            objects = {self._object_paths[i - base] for i in flagged if i >= base}
+        plan_of = self.plan
+        plans = plan_of.fields
+        objects: frozenset[FieldPath] | None = None
+        object_rules = plan_of.object_rules
+        if flagged is not None:
+            plans = tuple(plans[i] for i in flagged.fields)
+            objects = flagged.objects
             if not objects:
-                object_rules = []
+                object_rules = ()
         data = _Payload(payload)
-        whens = self._whens
+        whens = plan_of.whens
         holding: list[bool | None] = [None] * len(whens)
         texts_of: dict[tuple[FieldPath, ...], tuple[str | None, ...]] = {}
         nodes = data.nodes
@@ -425,11 +250,19 @@ class Validator:
                 pointer = f"{parent.pointer}/{token}"
                 out.append(
                     self._violation(
-                        entry.rule, finding, plan.path, pointer, value, data, redact, language
+                        entry.rule,
+                        entry.kind,
+                        finding,
+                        plan.path,
+                        pointer,
+                        value,
+                        data,
+                        redact,
+                        language,
                     )
                 )
         for object_rule in object_rules:
-            paths = self._object_paths if object_rule.target is None else [object_rule.target]
+            paths = plan_of.objects if object_rule.target is None else (object_rule.target,)
             for path in paths:
                 if objects is not None and path not in objects:
                     continue
@@ -453,6 +286,7 @@ class Validator:
                     out.append(
                         self._violation(
                             object_rule.rule,
+                            object_rule.kind,
                             finding,
                             field,
                             pointer,
@@ -476,14 +310,14 @@ class Validator:
         if found is not None:
             return found[1]
         params: dict[str, Any] = clean(finding.params)
-        if len(self._cleaned) >= _CLEANED_KEPT:
-            self._cleaned.clear()
-        self._cleaned[id(finding)] = (finding, params)
+        if self._remember:
+            self._cleaned.remember(id(finding), (finding, params))
         return params
 
     def _violation(
         self,
         rule: Rule,
+        kind: CheckKind,
         finding: Finding,
         field: FieldPath,
         pointer: str,
@@ -501,23 +335,22 @@ class Validator:
         object only for an object of the same keys in the same order.)"""
         conditions = tuple(data.value(c.field) for c in rule.when) if rule.when and data else ()
         key = None
-        if _rememberable(value) and all(_rememberable(c) for c in conditions):
+        if self._remember and _rememberable(value) and all(_rememberable(c) for c in conditions):
             key = (id(rule), id(finding), pointer, type(value), value, conditions, redact, language)
             found = self._violations.get(key)
             if found is not None:
                 return found[1]
         violation = self._write_violation(
-            rule, finding, field, pointer, value, conditions, redact, language, names
+            rule, kind, finding, field, pointer, value, conditions, redact, language, names
         )
         if key is not None:
-            if len(self._violations) >= _VIOLATIONS_KEPT:
-                self._violations.clear()
-            self._violations[key] = (finding, violation)
+            self._violations.remember(key, (finding, violation))
         return violation
 
     def _write_violation(
         self,
         rule: Rule,
+        kind: CheckKind,
         finding: Finding,
         field: FieldPath,
         pointer: str,
@@ -531,10 +364,10 @@ class Validator:
         suggestion = None if redact else _usable_suggestion(finding.suggestion)
         words: dict[str, Any] = {}
         if redact:
-            params = clean(_redact_params(finding.params, names))
-            words.update(dict.fromkeys(_ECHOING_PARAMS | _KEY_PARAMS, REDACTED_VALUE))
+            params = clean(_redact_params(kind, finding.params, names))
+            words.update(dict.fromkeys(kind.echoing | kind.key_params, REDACTED_VALUE))
             key = names(finding.key) if names is not None and finding.key is not None else None
-            key_pointer = "a key" if key is None else _name_shown(key)
+            key_pointer = "a key" if key is None else shown_name(key)
         else:
             params = self._clean_params(finding)
             key_pointer = _quote(echo(finding.key or ""), False)
@@ -546,7 +379,9 @@ class Validator:
             condition=_condition_text(rule, conditions, self.catalog, redact),
             key_pointer=key_pointer,
         )
-        template = template_for(rule.id, finding.template, rule.message, language, redact)
+        template = template_for(
+            rule.id, kind.templates, finding.template, rule.message, language, redact
+        )
         return Violation(
             rule=rule.id,
             code=finding.code,
@@ -564,8 +399,8 @@ class Validator:
 def _rememberable(value: Any) -> bool:
     """A value fit to be part of a cache key: hashable, and not a long text kept alive."""
     if isinstance(value, str):
-        return len(value) <= _MEMO_TEXT_AT_MOST
-    return isinstance(value, _MEMOIZABLE)
+        return len(value) <= MEMO_TEXT_AT_MOST
+    return isinstance(value, MEMOIZABLE)
 
 
 def _without_moot_hints(violations: list[Violation]) -> tuple[Violation, ...]:
@@ -584,30 +419,17 @@ def _usable_suggestion(suggestion: Any) -> Any:
     return suggestion
 
 
-#: Params that repeat values the sender wrote; left out under redaction.
-_ECHOING_PARAMS = frozenset({"reason", "suggestion_name"})
-#: Params that name keys (checks.keys); under redaction they name them as KeyNames does.
-_KEY_PARAMS = frozenset({"key", "keys", "keys_text", "used"})
-
-
-def _name_shown(name: str) -> str:
-    """A redacted key name as a message shows it: a position as is, a field name quoted."""
-    return name if name.startswith("*") else f'"{name}"'
-
-
-def _redact_params(params: Mapping[str, Any], names: KeyNames | None) -> dict[str, Any]:
-    """A finding's params without the values the sender wrote, and with its keys named as
-    `names` names them (left out where there are no names)."""
-    named: dict[str, Any] = {}
-    if names is not None:
-        if "key" in params:
-            named["key"] = names(params["key"])
-        if "keys" in params:
-            named.update(key_group_params([names(k) for k in params["keys"]], _name_shown))
+def _redact_params(
+    kind: CheckKind, params: Mapping[str, Any], names: KeyNames | None
+) -> dict[str, Any]:
+    """A finding's params without the values the sender wrote (CheckKind.echoing), and with
+    its keys named as `names` names them (left out where there are no names)."""
+    named = kind.rename_keys(params, names) if names is not None and kind.rename_keys else {}
+    key_params = kind.key_params
     return {
-        k: named[k] if k in _KEY_PARAMS else v
+        k: named[k] if k in key_params else v
         for k, v in params.items()
-        if k not in _ECHOING_PARAMS and (k not in _KEY_PARAMS or k in named)
+        if k not in kind.echoing and (k not in key_params or k in named)
     }
 
 

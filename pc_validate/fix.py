@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pc_validate.api import validator_for
-from pc_validate.engine import Validator, pointer_token
+from pc_validate.api import chosen_validator
+from pc_validate.engine import Validator
+from pc_validate.index import pointer_token
 from pc_validate.payload import MAX_DEPTH, DuplicateKeys, PayloadError, parse
 from pc_validate.report import Report, Violation
 
@@ -78,7 +79,7 @@ def normalize(
     *,
     rules: Sequence[str | Path] = (),
     disable: Iterable[str] = (),
-    cloud: str = "global",
+    cloud: str | None = None,
     validator: Validator | None = None,
 ) -> Normalized:
     """Return a repaired copy of `payload` (a dict, or JSON text) and the changes made.
@@ -86,9 +87,11 @@ def normalize(
     The argument is never modified. JSON text that cannot be parsed raises PayloadError, and
     so does a Python value that cannot be a JSON document (an object that contains itself,
     or nesting deeper than payload.MAX_DEPTH, which parse() refuses in text too); a broken
-    rule file or unknown cloud raises RuleFileError.
+    rule file or unknown cloud raises RuleFileError. `validator` and `rules`/`disable`/`cloud`
+    as for validate().
     """
-    result = repair(payload, rules=rules, disable=disable, cloud=cloud, validator=validator)
+    validator = chosen_validator(validator, rules, disable, cloud, "normalize")
+    result = repair(payload, validator=validator)
     return Normalized(result.payload, result.changes)
 
 
@@ -97,11 +100,12 @@ def repair(
     *,
     rules: Sequence[str | Path] = (),
     disable: Iterable[str] = (),
-    cloud: str = "global",
+    cloud: str | None = None,
     validator: Validator | None = None,
 ) -> Repair:
-    """Like normalize(), with the repairs withheld and the reports before and after."""
-    validator = validator or validator_for(rules, disable, cloud)
+    """Like normalize(), with the repairs withheld and the reports before and after
+    (`validator` and `rules`/`disable`/`cloud` as for validate())."""
+    validator = chosen_validator(validator, rules, disable, cloud, "repair")
     if isinstance(payload, str | bytes | bytearray):
         payload = parse(payload)
     else:

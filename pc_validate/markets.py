@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pc_validate.excerpt import quoted
+from pc_validate.memo import Bounded
 from pc_validate.model import fold
 from pc_validate.safe_regex import Matcher, RulePattern, UnsafePattern
 
@@ -181,7 +182,9 @@ class Market:
     _regex: Matcher | None = field(default=None, init=False, repr=False)
     _states: Mapping[str, tuple[str, ...]] | None = field(default=None, init=False, repr=False)
     _index: Mapping[str, frozenset[str]] | None = field(default=None, init=False, repr=False)
-    _found: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
+    _found: Bounded[str, frozenset[str]] = field(
+        default_factory=lambda: Bounded(_FOUND_KEPT), init=False, repr=False
+    )
     _folded: frozenset[str] | None = field(default=None, init=False, repr=False)
     _languages: tuple[str, ...] | None = field(default=None, init=False, repr=False)
 
@@ -239,10 +242,7 @@ class Market:
         """The canonical codes of the states `text` names ("Ontario", "on", "CA-ON" -> ON)."""
         found = self._found.get(text)
         if found is None:
-            found = self._find_state(text)
-            if len(self._found) >= _FOUND_KEPT:
-                self._found.clear()
-            self._found[text] = found
+            found = self._found.remember(text, self._find_state(text))
         return found
 
     def _find_state(self, text: str) -> frozenset[str]:

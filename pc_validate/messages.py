@@ -2,8 +2,8 @@
 
 Templates are `str.format` strings. Every template may use `{field}` (the canonical dotted
 path) and `{value}` (the offending value, or a neutral word when redaction is on) besides the
-finding's own params. A new language is a new entry in CATALOGS; a missing key falls back to
-English.
+finding's own params. The English templates live with their check kinds (checks/); a new
+language is a new entry in CATALOGS, and a key it lacks falls back to English.
 
 A rule's own `message` comes from a rule file, so :func:`template_problem` holds it, when the
 rules load, to plain ``{name}`` fields of the names its check kind gives: ``str.format``
@@ -19,156 +19,17 @@ from typing import Any, Final
 
 from pc_validate.excerpt import clipped
 
-EN: Final[Mapping[str, str]] = {
-    "required.missing": "{field} is missing; Partner Center requires it{condition}.",
-    "required.null": "{field} is null; Partner Center requires a value{condition}.",
-    "required.empty": "{field} is empty; Partner Center requires a value{condition}.",
-    "absent.present": "{field} is given{condition}; Partner Center does not expect it there.",
-    "type.mismatch": "{field} must be {expected}, not {actual}.",
-    "length.too_short": "{field} is {length} characters long; the minimum is {min}.",
-    "length.too_long": "{field} is {length} characters long; the maximum is {max}.",
-    "pattern.mismatch": "{field} {value} is not {format}.",
-    "one_of.unsupported": "{field} {value} is not {set_name}.",
-    "one_of.unsupported_suggest": "{field} {value} is not {set_name}; did you mean {suggestion}?",
-    "case.non_canonical": (
-        "{field} {value} is accepted, but its canonical spelling is {suggestion}."
-    ),
-    "case.non_canonical:redacted": "{field} is accepted, but not in its canonical spelling.",
-    "country.format": "{field} {value} is not a two-letter ISO 3166-1 alpha-2 country code.",
-    "country.format_suggest": (
-        "{field} {value} is not a two-letter ISO 3166-1 alpha-2 country code; "
-        "did you mean {suggestion} ({suggestion_name})?"
-    ),
-    "country.unknown": "{field} {value} is not an ISO 3166-1 alpha-2 country code.",
-    "country.unknown_suggest": (
-        "{field} {value} is not an ISO 3166-1 alpha-2 country code; "
-        "did you mean {suggestion} ({suggestion_name})?"
-    ),
-    "culture.unsupported": "{field} {value} is not one of the cultures Partner Center supports.",
-    "culture.unsupported_suggest": (
-        "{field} {value} is not one of the cultures Partner Center supports; "
-        "did you mean {suggestion} ({suggestion_name})?"
-    ),
-    "language.format": "{field} {value} is not a two-letter ISO 639-1 language code.",
-    "language.format_suggest": (
-        "{field} {value} is not a two-letter ISO 639-1 language code; "
-        "did you mean {suggestion} ({suggestion_name})?"
-    ),
-    "language.unknown": "{field} {value} is not an ISO 639-1 language code.",
-    "email.invalid": "{field} {value} is not a valid email address: {reason}",
-    "domain.invalid": "{field} {value} is not a valid domain name: {reason}.",
-    "domain.suffix": (
-        "{field} {value} does not end in {suffix_text}, the suffix of a new customer's "
-        "initial domain in this cloud."
-    ),
-    "domain.suffix_suggest": (
-        "{field} {value} does not end in {suffix_text}, the suffix of a new customer's "
-        "initial domain in this cloud; did you mean {suggestion}?"
-    ),
-    "domain.prefix_characters": (
-        '{field} {value}: the name before "{suffix}" may contain only {format}.'
-    ),
-    "domain.prefix_too_long": (
-        '{field} {value}: the name before "{suffix}" is {length} characters long; '
-        "the maximum is {max}."
-    ),
-    "email.domain_not_allowed": (
-        "{field} {value} is an address at {domain}, which Partner Center does not accept "
-        "as a customer's email address."
-    ),
-    "company_name.single_character": (
-        "{field} {value} is a single character; Partner Center does not accept a company "
-        "name of one character."
-    ),
-    "company_name.special_only": (
-        "{field} {value} has no letter or digit; Partner Center does not accept a company "
-        "name of only special characters."
-    ),
-    "company_name.abbreviation_only": (
-        "{field} {value} is only a legal-form abbreviation; Partner Center does not accept "
-        "it without the company's name."
-    ),
-    "guid.invalid": (
-        "{field} {value} is not a GUID (a tenant ID such as 9b2e9f4c-3d1a-4e8b-a6f0-5c7d2e1b8a34)."
-    ),
-    "guid.nil": "{field} is the nil GUID (all zeros), which is never a tenant ID.",
-    "market.postal_code": (
-        "{field} {value} does not have the form Google's address data gives for postal "
-        "codes{condition} (examples: {examples_text})."
-    ),
-    "market.missing": (
-        "{field} is missing; Google's address data expects {part} in an address{condition}."
-    ),
-    "market.empty": (
-        "{field} is empty; Google's address data expects {part} in an address{condition}."
-    ),
-    "market.state": (
-        "{field} {value} is not {kind_article} that Google's address data or ISO 3166-2 "
-        "lists{condition} ({known_count} known)."
-    ),
-    "market.culture": (
-        "{field} {value} is not one of the cultures Partner Center lists for the address "
-        "country ({cultures_text})."
-    ),
-    "market.culture_suggest": (
-        "{field} {value} is not one of the cultures Partner Center lists for the address "
-        "country ({cultures_text}); did you mean {suggestion}?"
-    ),
-    "market.language": (
-        "{field} {value} is neither the culture's language nor one Partner Center lists "
-        "for the address country ({languages_text})."
-    ),
-    "market.language_suggest": (
-        "{field} {value} is neither the culture's language nor one Partner Center lists "
-        "for the address country ({languages_text}); did you mean {suggestion}, the "
-        "culture's language?"
-    ),
-    "keys.unknown": "{key_pointer} is not a field Partner Center knows in {parent}.",
-    "keys.unknown_suggest": (
-        "{key_pointer} is not a field Partner Center knows in {parent}; did you mean {suggestion}?"
-    ),
-    "keys.unknown:redacted": (
-        "The key {key_pointer} is not a field Partner Center knows in {parent}."
-    ),
-    "keys.unknown_more": (
-        "{parent} has {count} more keys that are not fields Partner Center knows "
-        "(only the first 50 are listed one by one)."
-    ),
-    "keys.repeated": (
-        "{parent} has the key {key_pointer} more than once; only one value is used "
-        "(pc-validate checks the last)."
-    ),
-    "keys.ambiguous": (
-        "{parent} has the keys {keys_text}, which differ only in case; Partner Center matches "
-        "keys case-insensitively, so only one is used (pc-validate checks the last, {used})."
-    ),
-    "registration_number.invalid_format": "{field} {value} is not {expected} ({shapes}).",
-    "registration_number.invalid_checksum": (
-        "{field} {value} is not {expected}: its {kind} check digit does not match."
-    ),
-    "registration_number.too_short": "{field} {value} is too short for {expected} ({shapes}).",
-    "registration_number.too_long": "{field} {value} is too long for {expected} ({shapes}).",
-    "registration_number.non_canonical": (
-        "{field} {value} is a valid {kind} but not in compact form (its letters and digits "
-        "only, without spaces, separators or prefix); Partner Center checks the number "
-        "against a pattern."
-    ),
-    "registration_number.non_canonical_suggest": (
-        "{field} {value} is a valid {kind} but not in compact form; Partner Center checks "
-        "the number against a pattern, so send {suggestion}."
-    ),
-    "phone.impossible": "{field} {value} cannot be a valid phone number{condition}: {problem}.",
-    "phone.plus_sign": (
-        "{field} {value} is not {format}: the pattern has no room for a leading + sign."
-    ),
-    "phone.plus_sign_suggest": (
-        "{field} {value} is not {format}: the pattern has no room for a leading + sign; "
-        "did you mean {suggestion}?"
-    ),
-    "whitespace.surrounding": "{field} has leading or trailing whitespace.",
-}
+#: Translations by language: template key (or rule id) -> template. English is not here:
+#: each check kind carries its own English templates (checks.CheckKind.templates).
+CATALOGS: Final[dict[str, Mapping[str, str]]] = {}
 
-CATALOGS: Final[Mapping[str, Mapping[str, str]]] = {"en": EN}
+
+def english() -> dict[str, str]:
+    """Every check kind's English templates by template key (the source of translations)."""
+    from pc_validate.checks import REGISTRY
+
+    return {key: text for kind in REGISTRY.values() for key, text in kind.templates.items()}
+
 
 #: The names the engine gives every template besides the finding's params
 #: (engine.Validator._write_violation); OBJECT_WORDS only mean something for object-scope
@@ -180,23 +41,30 @@ REDACTED_VALUE: Final = "(value withheld)"
 
 
 def template_for(
-    rule_id: str, template: str, rule_message: str | None, language: str, redact: bool = False
+    rule_id: str,
+    templates: Mapping[str, str],
+    template: str,
+    rule_message: str | None,
+    language: str,
+    redact: bool = False,
 ) -> str:
-    """Pick the template: a catalog entry for the rule, the rule's own message, the check's.
+    """Pick the template of a finding: a translation of the rule, the rule's own message, a
+    translation of the check's template, the check's English template (from `templates`,
+    its kind's).
 
     Under redaction no suggestion may be shown, so a check's `..._suggest` template gives way
     to its plain form, and a template with a `:redacted` variant to that variant.
     """
-    catalog = CATALOGS.get(language, EN)
+    catalog = CATALOGS.get(language, {})
     if rule_id in catalog:
         return catalog[rule_id]
     if rule_message is not None:
         return rule_message
     if redact:
         template = template.removesuffix("_suggest")
-        if f"{template}:redacted" in EN:
+        if f"{template}:redacted" in templates:
             template = f"{template}:redacted"
-    return catalog.get(template) or EN[template]
+    return catalog.get(template) or templates[template]
 
 
 def template_problem(template: str, words: Collection[str]) -> str | None:

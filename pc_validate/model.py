@@ -10,6 +10,16 @@ from typing import Any, Final, Literal
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: Final = ("error", "warning", "info")
 SEVERITY_RANK: Final[Mapping[str, int]] = {"info": 0, "warning": 1, "error": 2}
+_RANKS: Final = tuple(SEVERITY_RANK[severity] for severity in SEVERITIES)
+
+
+def worst_rank(counts: tuple[int, ...]) -> int:
+    """The rank of the worst severity counted in `counts` (in SEVERITIES order); -1: none."""
+    for rank, count in zip(_RANKS, counts, strict=True):
+        if count:
+            return rank
+    return -1
+
 
 #: The closed list of violation codes (DESIGN.md); a check may emit only these.
 CODES: Final = frozenset(
@@ -28,16 +38,6 @@ CODES: Final = frozenset(
         "non_canonical",
     }
 )
-
-#: Caches by object shape (its keys in order) keep this many shapes of at most this many keys:
-#: records of one export share a handful of shapes.
-SHAPES_KEPT: Final = 4096
-SHAPE_KEYS_AT_MOST: Final = 64
-#: Values remembered per field (values such as cultures, countries and states repeat across
-#: payloads); a field whose values rarely repeat (names, emails) stops being remembered after
-#: a trial of this many look-ups.
-MEMO_KEPT: Final = 2048
-MEMO_TRIAL: Final = 1024
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)

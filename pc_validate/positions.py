@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from pc_validate.engine import pointer_token
+from pc_validate.index import pointer_token
 
 #: Whitespace, then one token: a whole string, a punctuation mark, or a bare literal
 #: (number, true, false, null).

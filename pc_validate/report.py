@@ -11,11 +11,11 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 from pc_validate import __version__
 from pc_validate.excerpt import clipped
-from pc_validate.model import MISSING, SEVERITY_RANK, Severity
+from pc_validate.model import MISSING, SEVERITIES, SEVERITY_RANK, Severity
 
 REPORT_FORMAT: Final = "1.1"
 #: In a Python str every surrogate code point is a lone one (json.loads joins escaped pairs).
@@ -41,7 +41,15 @@ ECHO_LIMIT: Final = 200
 #: Integers wider than this are not repeated in reports.
 _INT_BITS: Final = 256
 
-Status = Literal["valid", "invalid", "unreadable"]
+#: A result's status: judged with (invalid) or without errors (valid); an input or record
+#: that could not be read (unreadable), or read but not judged (not_validated: a worker died).
+Status = Literal["valid", "invalid", "unreadable", "not_validated"]
+STATUSES: Final[tuple[Status, ...]] = get_args(Status)
+
+
+def zero_counts() -> dict[str, int]:
+    """Violations by severity, none yet: the `counts` of a result and a summary."""
+    return dict.fromkeys(SEVERITIES, 0)
 
 
 def writable(text: str) -> str:
@@ -134,7 +142,7 @@ class Violation:
 
 
 def _counts(violations: Iterable[Violation]) -> dict[str, int]:
-    counts = {"error": 0, "warning": 0, "info": 0}
+    counts = zero_counts()
     for violation in violations:
         counts[violation.severity] += 1
     return counts
@@ -199,7 +207,7 @@ def unreadable_result(
     *,
     record_line: int | None = None,
     row: int | None = None,
-    status: str = "unreadable",
+    status: Status = "unreadable",
 ) -> dict[str, Any]:
     """A JSON report entry for an input or record that could not be read or parsed
     (status "unreadable") or whose validation failed (status "not_validated")."""
@@ -210,13 +218,10 @@ def unreadable_result(
         "row": row,
         "status": status,
         "ok": False,
-        "counts": {"error": 0, "warning": 0, "info": 0},
+        "counts": zero_counts(),
         "violations": [],
         "error": {"message": printable(message), "line": line, "column": column},
     }
-
-
-STATUSES: Final = ("valid", "invalid", "unreadable", "not_validated")
 
 
 class Summary:
@@ -225,8 +230,8 @@ class Summary:
 
     def __init__(self, inputs: int | None = None) -> None:
         self.inputs = inputs
-        self.statuses = dict.fromkeys(STATUSES, 0)
-        self.totals = {"error": 0, "warning": 0, "info": 0}
+        self.statuses: dict[str, int] = dict.fromkeys(STATUSES, 0)
+        self.totals = zero_counts()
 
     def add(self, status: str, counts: Mapping[str, int]) -> None:
         self.statuses[status] += 1

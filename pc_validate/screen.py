@@ -13,68 +13,66 @@ that is not text, an object kind it cannot inline) it asks for everything.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
+from pc_validate.checks import KeyTest
 from pc_validate.checks.keys import JSON_TYPES
-from pc_validate.model import (
+from pc_validate.index import index_object
+from pc_validate.memo import (
     MEMO_KEPT,
     MEMO_TRIAL,
-    MISSING,
     SHAPE_KEYS_AT_MOST,
     SHAPES_KEPT,
-    FieldPath,
-    Finding,
-    ObjectNode,
-    ascii_upper,
-    fold,
+    Bounded,
+    remembering_pays,
 )
-
-if TYPE_CHECKING:
-    from pc_validate.engine import Validator, _FieldPlan, _FieldRule, _ObjectRule
-
-#: Object-scope kinds whose verdict depends on an object's keys only: judged once per shape.
-KEYS_ONLY = frozenset({"known_fields", "distinct_keys"})
-#: Object-scope kinds that judge each known key's value alone: inlined per field below.
-PER_KEY = frozenset({"declared_types", "surrounding_whitespace"})
-
-Screen = Callable[[dict[str, Any]], "list[int] | None"]
+from pc_validate.model import MISSING, FieldPath, Finding, ObjectNode, ascii_upper, fold
+from pc_validate.plan import FieldPlan, ObjectRule, Plan
 
 
-def _inline_test(entry: _FieldRule, value: str) -> str | None:
-    """The failure test of the two commonest kinds (checks/presence.py, checks/text.py)
-    written out, saving a call per field; the screen test holds them equal to the checks."""
-    if entry.rule.check == "required":
-        return "not judgeable"
-    if entry.rule.check == "length" and entry.accepts == (str,):
-        low, high = entry.rule.params["min"], entry.rule.params["max"]
-        bound = f"{low} <= len({value})" + ("" if high is None else f" <= {high}")
-        return f"judgeable and isinstance({value}, str) and not ({bound})"
-    return None
+@dataclass(frozen=True, slots=True)
+class Flagged:
+    """What the screen found the interpreter must judge of one payload."""
+
+    #: field plans, as indexes into Plan.fields, in plan order
+    fields: tuple[int, ...]
+    #: known objects whose object rules must run
+    objects: frozenset[FieldPath]
+
+    @property
+    def clean(self) -> bool:
+        """Nothing to judge: the payload has no violation."""
+        return not self.fields and not self.objects
 
 
-def compile_screen(validator: Validator) -> Screen | None:
-    """Generate the screen of a validator's compiled rules; None when the rule set has a
-    shape the screen cannot follow.
+CLEAN = Flagged((), frozenset())
 
-    The screen returns [] for a clean payload, else the failed units: field plan `i` as `i`,
-    object `j` (of the validator's object paths) as `len(plans) + j`; None means "judge
-    everything".
-    """
-    return _Generator(validator).build()
+#: A screen: a payload -> what to judge, or None for "judge everything" (a shape it cannot
+#: follow, such as a key that is not text).
+Screen = Callable[[dict[str, Any]], "Flagged | None"]
+
+
+def compile_screen(plan: Plan) -> Screen | None:
+    """Generate the screen of a compiled plan; None when the rule set has a shape the screen
+    cannot follow."""
+    return _Generator(plan).build()
 
 
 class _Generator:
-    def __init__(self, validator: Validator) -> None:
-        from pc_validate.engine import index_object  # engine imports this module
-
-        self.objects = list(validator._object_paths)
+    def __init__(self, plan: Plan) -> None:
+        self.objects = list(plan.objects)
         self.object_at = {path: j for j, path in enumerate(self.objects)}
-        self.types = validator.catalog.types
-        self.plans: list[_FieldPlan] = validator._field_plans
-        self.whens = validator._whens
-        self.object_rules: list[_ObjectRule] = validator._object_rules
-        self.index_object = index_object
-        self.names: dict[str, Any] = {"MISSING": MISSING, "upper": ascii_upper}
+        self.types = plan.catalog.types
+        self.plans: tuple[FieldPlan, ...] = plan.fields
+        self.whens = plan.whens
+        self.object_rules = plan.object_rules
+        self.names: dict[str, Any] = {
+            "MISSING": MISSING,
+            "upper": ascii_upper,
+            "CLEAN": CLEAN,
+            "flagged": _flagged_of(self.objects),
+        }
         self.names.update({f"T_{kind}": types for kind, types in JSON_TYPES.items()})
         self.lines: list[str] = []
         self.local: dict[FieldPath, str] = {}
@@ -91,7 +89,7 @@ class _Generator:
         object_at = self.object_at
         if () not in object_at or any(path[:-1] not in object_at for path in self.objects if path):
             return None
-        rules_at: dict[int, list[_ObjectRule]] = {j: [] for j in object_at.values()}
+        rules_at: dict[int, list[ObjectRule]] = {j: [] for j in object_at.values()}
         for rule in self.object_rules:
             if rule.target is None:
                 for targets in rules_at.values():
@@ -113,11 +111,12 @@ class _Generator:
             path: f"v{n}" for n, path in enumerate(sorted(used, key=lambda p: (len(p), p)))
         }
         per_key = {
-            j: frozenset(rule.rule.check for rule in rules if rule.rule.check in PER_KEY)
+            j: tuple({r.kind.name: r.kind.key_test for r in rules if r.kind.key_test}.values())
             for j, rules in rules_at.items()
         }
         self.emit(0, "def screen(o0):")
         self.emit(1, "bad = []")
+        self.emit(1, "bad_objects = []")
         review = self._reviewer()
         calls, reviewer = self.constant(self.calls), self.constant(review)
         self.emit(1, f"{calls}[0] += 1")
@@ -133,7 +132,7 @@ class _Generator:
             self._field(path, plan_of.get(path), parent, per_key[parent])
         for j in range(len(self.objects)):
             self._extras(j, per_key[j])
-        self.emit(1, "return bad")
+        self.emit(1, "return flagged(bad, bad_objects) if bad or bad_objects else CLEAN")
         # The constants become default arguments: local look-ups are the fastest Python has.
         defaults = ", ".join(f"{name}={name}" for name in self.names)
         self.lines[0] = f"def screen(o0, *, {defaults}):"
@@ -144,15 +143,16 @@ class _Generator:
 
     def _reviewer(self) -> Callable[[], None]:
         """Count calls; every MEMO_TRIAL calls, stop remembering the fields whose values do not
-        repeat (names, email addresses): there remembering only costs."""
+        repeat (names, email addresses; memo.remembering_pays, counting a clean value learned
+        as a miss): there remembering only costs."""
         self.remembering = [True] * len(self.plans)
         self.learned = [0] * len(self.plans)
         self.calls = calls = [0]
         remembering, learned = self.remembering, self.learned
 
         def review() -> None:
-            for i, count in enumerate(learned):
-                if count * 4 > MEMO_TRIAL * 3:
+            for i, misses in enumerate(learned):
+                if not remembering_pays(MEMO_TRIAL, misses):
                     remembering[i] = False
                 learned[i] = 0
             calls[0] = 0
@@ -160,10 +160,9 @@ class _Generator:
         return review
 
     def _object(
-        self, j: int, path: FieldPath, rules: list[_ObjectRule], per_key: frozenset[str]
+        self, j: int, path: FieldPath, rules: list[ObjectRule], per_key: tuple[KeyTest, ...]
     ) -> None:
         """Resolve object j (o{j}, None when absent), its key index (i{j}) and extra keys."""
-        unit = len(self.plans) + j
         if path:
             parent, value = self.object_at[path[:-1]], self.local[path]
             self.emit(1, f"o{j} = None")
@@ -174,7 +173,7 @@ class _Generator:
             self.emit(3, f"{value} = o{parent}[k]")
             self.emit(3, f"if isinstance({value}, dict):")
             self.emit(4, f"o{j} = {value}")
-        keys_only = [rule.check for rule in rules if rule.rule.check in KEYS_ONLY]
+        keys_only = [rule.check for rule in rules if rule.kind.keys_only]
         unscreened = (
             {
                 fold(name): JSON_TYPES.get(kind)
@@ -185,7 +184,7 @@ class _Generator:
             if per_key
             else {}
         )
-        cache, learn = _shape_learner(path, keys_only, unscreened, self.index_object)
+        cache, learn = _shape_learner(path, keys_only, unscreened)
         known, teach = self.constant(cache), self.constant(learn)
         self.emit(1, f"if o{j} is not None:")
         self.emit(2, f"if type(o{j}) is not dict:")
@@ -194,11 +193,11 @@ class _Generator:
         self.emit(2, "if found is None:")
         self.emit(3, "return None")
         self.emit(2, f"i{j}, clean, x{j} = found")
-        if any(rule.rule.check not in KEYS_ONLY | PER_KEY for rule in rules):
-            self.emit(2, f"bad.append({unit})  # a kind the screen cannot follow")
+        if any(not (rule.kind.keys_only or rule.kind.key_test) for rule in rules):
+            self.emit(2, f"bad_objects.append({j})  # a kind the screen cannot follow")
         else:
             self.emit(2, "if not clean:")
-            self.emit(3, f"bad.append({unit})")
+            self.emit(3, f"bad_objects.append({j})")
 
     def _field_values(self) -> None:
         by_object: dict[int, list[FieldPath]] = {}
@@ -237,7 +236,7 @@ class _Generator:
             name = local[path]
             self.emit(1, f"t{name} = {name}.strip() if isinstance({name}, str) else None")
 
-    def _field(self, path: FieldPath, i: int | None, j: int, per_key: frozenset[str]) -> None:
+    def _field(self, path: FieldPath, i: int | None, j: int, per_key: tuple[KeyTest, ...]) -> None:
         """One field: its plan's checks and the per-key checks of its object, remembered."""
         value = self.local[path]
         plan_tests: list[str] = []
@@ -251,7 +250,7 @@ class _Generator:
                 when = plan.whens[entry.when_at] if entry.when_at >= 0 else -1
                 context = entry.context
                 args = ", ".join([value, *(f"t{self.local[c]}" for c in context)])
-                inline = _inline_test(entry, value)
+                inline = entry.kind.inline(entry.rule.params, value) if entry.kind.inline else None
                 if inline is not None:
                     test = inline
                 elif entry.judges_values:
@@ -282,13 +281,13 @@ class _Generator:
         judge.append(f"q = {' or '.join(key_tests) or 'False'}")
         if i is not None:
             judge.append(f"if p: bad.append({i})")
-        judge.append(f"if q: bad.append({len(self.plans) + j})")
+        judge.append(f"if q: bad_objects.append({j})")
         if i is None:
             for line in judge:
                 self.emit(2, line)
             return
         memo, learned, remembering = (
-            self.constant(set()),
+            self.constant(Bounded[Any, bool](MEMO_KEPT)),
             self.constant(self.learned),
             self.constant(self.remembering),
         )
@@ -299,15 +298,13 @@ class _Generator:
         for line in judge:
             self.emit(4, line)
         self.emit(4, "if not (p or q):")
-        self.emit(5, f"if len({memo}) >= {MEMO_KEPT}:")
-        self.emit(6, f"{memo}.clear()")
-        self.emit(5, f"{memo}.add(key)")
+        self.emit(5, f"{memo}.remember(key, True)")
         self.emit(5, f"{learned}[{i}] += 1")
         self.emit(2, "else:")
         for line in judge:
             self.emit(3, line)
 
-    def _extras(self, j: int, per_key: frozenset[str]) -> None:
+    def _extras(self, j: int, per_key: tuple[KeyTest, ...]) -> None:
         """The per-key checks on keys of known fields no rule of the screen reads."""
         if not per_key:
             return
@@ -316,40 +313,32 @@ class _Generator:
         self.emit(3, f"x = o{j}[k]")
         tests = _key_tests("x", per_key, None)
         self.emit(3, f"if {' or '.join(tests)}:")
-        self.emit(4, f"bad.append({len(self.plans) + j})")
+        self.emit(4, f"bad_objects.append({j})")
         self.emit(4, "break")
 
 
-def _key_tests(value: str, per_key: frozenset[str], declared: str | None) -> list[str]:
-    """Expressions that hold when declared_types or surrounding_whitespace would report the
-    value (checks/keys.py); `declared` None: the type is in the variable `kind`."""
-    tests = []
-    if "surrounding_whitespace" in per_key:
-        tests.append(
-            f"(isinstance({value}, str) and {value}.strip() != {value} and {value}.strip() != '')"
-        )
-    if "declared_types" in per_key:
-        if declared is None:
-            tests.append(
-                f"(kind is not None and {value} is not None and not isinstance({value}, kind))"
-            )
-        elif declared in JSON_TYPES:
-            tests.append(
-                f"({value} is not MISSING and {value} is not None and "
-                f"not isinstance({value}, T_{declared}))"
-            )
-    return tests
+def _key_tests(value: str, per_key: tuple[KeyTest, ...], declared: str | None) -> list[str]:
+    """The per-key tests of an object's rules on one value (CheckKind.key_test); `declared`
+    None: the value's Python types are in the variable `kind`."""
+    tests = [test(value, declared) for test in per_key]
+    return [test for test in tests if test is not None]
+
+
+def _flagged_of(objects: list[FieldPath]) -> Callable[[list[int], list[int]], Flagged]:
+    def flagged(fields: list[int], object_indexes: list[int]) -> Flagged:
+        return Flagged(tuple(sorted(set(fields))), frozenset(objects[j] for j in object_indexes))
+
+    return flagged
 
 
 def _shape_learner(
     path: FieldPath,
     keys_only: list[Callable[[ObjectNode], list[Finding]]],
     unscreened: Mapping[str, tuple[type, ...] | None],
-    index_object: Callable[[dict[Any, Any], FieldPath, str], ObjectNode],
 ) -> tuple[dict[tuple[str, ...], Any], Callable[[dict[Any, Any]], Any]]:
     """A per-shape cache and its filler: the key index, whether the keys-only rules pass, and
     the keys (with their declared Python type) the per-key checks must still look at."""
-    cache: dict[tuple[str, ...], Any] = {}
+    cache: Bounded[tuple[str, ...], Any] = Bounded(SHAPES_KEPT)
 
     def learn(value: dict[Any, Any]) -> Any:
         if not all(type(key) is str for key in value):
@@ -361,9 +350,7 @@ def _shape_learner(
         )
         found = (node.keys, clean, extras)
         if len(node.shape) <= SHAPE_KEYS_AT_MOST:
-            if len(cache) >= SHAPES_KEPT:
-                cache.clear()
-            cache[node.shape] = found
+            cache.remember(node.shape, found)
         return found
 
     return cache, learn

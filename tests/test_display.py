@@ -26,7 +26,7 @@ import pytest
 from conftest import TOOL_COLOURS, VALID_US_PAYLOAD, raw_controls, run_cli
 
 from pc_validate import validate
-from pc_validate.engine import pointer_token
+from pc_validate.index import pointer_token
 from pc_validate.report import ECHO_LIMIT, dumps, printable
 
 #: Clears the screen, homes the cursor, prints what a clean run prints, then hides the rest.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import pytest
 from conftest import VALID_US_PAYLOAD, Run, run_cli
 from test_rule_cases import build_payload, load_case_files
 
-from pc_validate import Change, normalize, validate
+from pc_validate import Change, default_validator, normalize, validate
 from pc_validate.fix import repair
 from pc_validate.payload import PayloadError
 
@@ -359,3 +359,17 @@ def test_fix_output_keeps_every_character(tmp_path: Path) -> None:
     assert code == 0
     assert json.loads(out)["billingProfile"]["companyName"] == "\ud800 odd"
     assert json.loads(out)["billingProfile"]["defaultAddress"]["city"] == "Zürich"
+
+
+@pytest.mark.parametrize("call", [validate, normalize, repair])
+@pytest.mark.parametrize(
+    "rule_choice", [{"cloud": "usgov"}, {"disable": ["address.state.us_code"]}, {"cloud": "global"}]
+)
+def test_a_validator_and_rule_choices_together_are_refused(
+    call: Callable[..., Any], rule_choice: dict[str, Any]
+) -> None:
+    validator = default_validator()
+    with pytest.raises(TypeError, match="not both"):
+        call({}, validator=validator, **rule_choice)
+    call({}, validator=validator)  # alone, it is used
+    call({}, **rule_choice)

@@ -13,33 +13,35 @@ from pc_validate.rules import load_rules
 
 CHECKS_DIR = Path(messages.__file__).parent / "checks"
 TEMPLATE_KEY = re.compile(r'"([a-z_]+\.[a-z_]+)"')
+EN = messages.english()
 
 
 def _keys_used_by_checks() -> set[str]:
     used = set()
     for module in CHECKS_DIR.glob("*.py"):
-        used.update(k for k in TEMPLATE_KEY.findall(module.read_text()) if k in messages.EN)
+        used.update(k for k in TEMPLATE_KEY.findall(module.read_text()) if k in EN)
     return used
 
 
 def test_checks_use_catalogued_templates() -> None:
     used = _keys_used_by_checks()
     assert "required.missing" in used and "email.invalid" in used
-    unused = {k for k in messages.EN if not k.endswith(":redacted")} - used
+    unused = {k for k in EN if not k.endswith(":redacted")} - used
     assert not unused, f"templates no check uses: {sorted(unused)}"
 
 
-@pytest.mark.parametrize("key", sorted(k for k in messages.EN if k.endswith("_suggest")))
+@pytest.mark.parametrize("key", sorted(k for k in EN if k.endswith("_suggest")))
 def test_every_suggesting_template_has_a_plain_form_for_redaction(key: str) -> None:
-    plain = messages.template_for("any.rule", key, None, "en", redact=True)
+    plain = messages.template_for("any.rule", EN, key, None, "en", redact=True)
     assert "{suggestion" not in plain
 
 
 def test_rule_message_and_catalogue_entry_take_precedence() -> None:
-    assert messages.template_for("r.x", "required.missing", "own {field}", "en") == "own {field}"
     assert (
-        messages.template_for("r.x", "required.missing", None, "zz")
-        == messages.EN["required.missing"]
+        messages.template_for("r.x", EN, "required.missing", "own {field}", "en") == "own {field}"
+    )
+    assert (
+        messages.template_for("r.x", EN, "required.missing", None, "zz") == EN["required.missing"]
     )
 
 

@@ -37,7 +37,7 @@ from pc_validate.checks.numbers import (
     number_format,
     phone_regions,
 )
-from pc_validate.messages import EN
+from pc_validate.messages import english
 from pc_validate.model import CODES, Finding
 from pc_validate.rules import RuleFileError, RuleSet
 
@@ -357,9 +357,9 @@ def _assert_well_formed(finding: Finding | None, where: str) -> None:
     if finding is None:
         return
     assert finding.code in CODES, where
-    assert finding.template in EN, where
+    assert finding.template in english(), where
     if finding.template.endswith("_suggest"):
-        assert finding.template.removesuffix("_suggest") in EN, where
+        assert finding.template.removesuffix("_suggest") in english(), where
         assert isinstance(finding.suggestion, str) and finding.suggestion, where
     assert all(isinstance(v, str) for v in finding.params.values()), where
 

@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 
 from pc_validate import Report, Validator, load_rules, validate
 from pc_validate.checks import REGISTRY, BuildContext
-from pc_validate.engine import index_object
-from pc_validate.messages import EN
+from pc_validate.index import index_object
+from pc_validate.messages import english
 from pc_validate.model import CODES, MISSING, SEVERITIES, FieldPath, Finding
 from pc_validate.rules import RuleSet
 
@@ -264,7 +264,7 @@ def assert_finding(result: Any, where: str) -> None:
         return
     assert isinstance(result, Finding), f"{where}: returned {type(result).__name__}"
     assert result.code in CODES, f"{where}: code {result.code!r} is not in the closed list"
-    assert result.template in EN, f"{where}: no message template {result.template!r}"
+    assert result.template in english(), f"{where}: no message template {result.template!r}"
     json.dumps(dict(result.params), allow_nan=False)
     json.dumps(result.suggestion, allow_nan=False)
 

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from test_rule_cases import ALL_CASES, build_payload
 
 from pc_validate import Report, Validator, load_rules
-from pc_validate.engine import _SCREEN_AFTER
+from pc_validate.engine import SCREEN_AFTER
 from pc_validate.rules import clouds
-from pc_validate.screen import compile_screen
+from pc_validate.screen import CLEAN
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -35,26 +35,15 @@ from corpus import bodies  # noqa: E402
 
 
 def _screened(ruleset_cloud: str = "global", rules: list[Path] | None = None) -> Validator:
-    validator = Validator(load_rules(rules or [], cloud=ruleset_cloud))
-    screen = compile_screen(validator)
-    assert screen is not None
-    validator._screen = screen
+    validator = Validator(load_rules(rules or [], cloud=ruleset_cloud), screen="at_once")
+    assert validator.screen is not None
     validator.reference = _reference(ruleset_cloud, rules)  # type: ignore[attr-defined]
     return validator
 
 
-class _Forgetful(dict[Any, Any]):
-    """A violation cache that keeps nothing."""
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        pass
-
-
 def _reference(cloud: str, rules: list[Path] | None) -> Validator:
-    """A validator that never uses its screen and writes every violation afresh."""
-    reference = Validator(load_rules(rules or [], cloud=cloud))
-    reference._violations = _Forgetful()
-    return reference
+    """A validator that never uses a screen and judges and writes everything afresh."""
+    return Validator(load_rules(rules or [], cloud=cloud), screen="never", remember=False)
 
 
 VALIDATORS = {cloud: _screened(cloud) for cloud in clouds()}
@@ -63,11 +52,7 @@ VALIDATORS = {cloud: _screened(cloud) for cloud in clouds()}
 def _both(validator: Validator, payload: Any, redact: bool = False) -> tuple[Report, Report]:
     screened = validator.validate(copy.deepcopy(payload), redact=redact)
     reference: Validator = validator.reference  # type: ignore[attr-defined]
-    if isinstance(payload, dict):
-        interpreted = reference._judge(payload, None, redact, "en")
-    else:
-        interpreted = reference.validate(payload, redact=redact)
-    return screened, interpreted
+    return screened, reference.validate(payload, redact=redact)
 
 
 def _assert_same(validator: Validator, payload: Any) -> None:
@@ -100,17 +85,17 @@ def test_the_benchmark_corpus_is_reported_alike_and_mostly_screened_out() -> Non
         _assert_same(validator, payload)
         if not validator.validate(payload).violations:
             clean += 1
-            screened_out += validator._screen(payload) == []  # type: ignore[misc]
+            screened_out += validator.screen(payload) is CLEAN  # type: ignore[misc]
     # A screen that flags clean payloads is correct but useless: it must let them through.
     assert screened_out == clean
 
 
 def test_a_validator_compiles_its_screen_after_a_few_calls() -> None:
     validator = Validator(load_rules())
-    for _ in range(_SCREEN_AFTER):
-        assert validator._screen is None
+    for _ in range(SCREEN_AFTER):
+        assert validator.screen is None
         validator.validate(copy.deepcopy(VALID_US_PAYLOAD))
-    assert validator._screen is not None
+    assert validator.screen is not None
 
 
 def test_user_rules_with_when_context_and_new_fields(tmp_path: Path) -> None:
@@ -200,7 +185,7 @@ def test_keys_that_are_not_text_are_left_to_the_interpreter() -> None:
     payload[1] = "one"
     payload["billingProfile"][("a", 1)] = "tuple"
     validator = VALIDATORS["global"]
-    assert validator._screen(payload) is None  # type: ignore[misc]
+    assert validator.screen(payload) is None  # type: ignore[misc]
     _assert_same(validator, payload)
 
 

@@ -30,7 +30,8 @@ from typing import Any
 import pytest
 import yaml
 
-from pc_validate import Validator, api, engine, load_rules, markets, validate
+from pc_validate import Validator, api, load_rules, markets, validate
+from pc_validate.memo import Bounded
 from pc_validate.report import Violation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,7 +164,6 @@ def forget_everything() -> None:
     """Empty every process-wide cache and shared validator, so that the next validations
     fill them while the threads race."""
     api._defaults.clear()
-    engine._SHAPES.clear()
     markets._PARSED.clear()
     for name, module in list(sys.modules.items()):
         if name != "pc_validate" and not name.startswith("pc_validate."):
@@ -173,6 +173,8 @@ def forget_everything() -> None:
             for holder in holders:
                 if hasattr(holder, "cache_info") and hasattr(holder, "cache_clear"):
                     holder.cache_clear()
+                elif isinstance(holder, Bounded):  # the key indexes by shape, and the like
+                    holder.clear()
 
 
 def together(work: Callable[[int], list[tuple[int, Outcome]]]) -> list[list[tuple[int, Outcome]]]:

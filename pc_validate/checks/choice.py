@@ -35,6 +35,12 @@ def _us_state(value: str) -> str | None:
 SUGGESTERS: Mapping[str, Suggester] = {"us_state": _us_state}
 
 
+UNSUPPORTED = {
+    "one_of.unsupported": "{field} {value} is not {set_name}.",
+    "one_of.unsupported_suggest": "{field} {value} is not {set_name}; did you mean {suggestion}?",
+}
+
+
 @check_kind(
     "one_of",
     scope="value",
@@ -48,6 +54,7 @@ SUGGESTERS: Mapping[str, Suggester] = {"us_state": _us_state}
             "choice", "how to find a 'did you mean'", choices=("closest", *SUGGESTERS)
         ),
     },
+    templates=UNSUPPORTED,
 )
 def one_of(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     values: tuple[str, ...] = params["values"]
@@ -88,6 +95,12 @@ def one_of(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     params={
         "values": Param("values", "canonical spellings: a dataset name or a list"),
         "style": Param("choice", "upper or lower case", choices=("upper", "lower")),
+    },
+    templates={
+        "case.non_canonical": (
+            "{field} {value} is accepted, but its canonical spelling is {suggestion}."
+        ),
+        "case.non_canonical:redacted": "{field} is accepted, but not in its canonical spelling.",
     },
 )
 def canonical_case(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:

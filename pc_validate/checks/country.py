@@ -60,6 +60,19 @@ def suggest_country(value: str) -> str | None:
         "codes": Param("values", "the ISO 3166-1 alpha-2 codes (a dataset name)", required=True),
         "extra": Param("values", "further codes to accept (a dataset name or a list)"),
     },
+    templates={
+        "country.format": "{field} {value} is not a two-letter ISO 3166-1 alpha-2 country code.",
+        "country.format_suggest": (
+            "{field} {value} is not a two-letter ISO 3166-1 alpha-2 country code; did you mean "
+            "{suggestion} ({suggestion_name})?"
+        ),
+        "country.unknown": "{field} {value} is not an ISO 3166-1 alpha-2 country code.",
+        "country.unknown_suggest": (
+            "{field} {value} is not an ISO 3166-1 alpha-2 country code; did you mean {suggestion} "
+            "({suggestion_name})?"
+        ),
+    },
+    echoing=("suggestion_name",),
 )
 def country_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     extra = frozenset(ascii_upper(code) for code in params["extra"] or ())

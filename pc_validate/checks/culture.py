@@ -76,6 +76,16 @@ def suggest_culture(value: str, cultures: Cultures) -> str | None:
     words=("supported_count", "suggestion_name"),
     summary="A culture from a list (matched case-insensitively), with a 'did you mean' via babel.",
     params={"values": Param("values", "the supported cultures", required=True)},
+    templates={
+        "culture.unsupported": (
+            "{field} {value} is not one of the cultures Partner Center supports."
+        ),
+        "culture.unsupported_suggest": (
+            "{field} {value} is not one of the cultures Partner Center supports; did you mean "
+            "{suggestion} ({suggestion_name})?"
+        ),
+    },
+    echoing=("suggestion_name",),
 )
 def culture(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     cultures = Cultures.of(params["values"])
@@ -134,6 +144,15 @@ def suggest_language(value: str) -> str | None:
     words=("suggestion_name",),
     summary="A two-letter ISO 639-1 language code in any letter case.",
     params={"codes": Param("values", "the ISO 639-1 codes (a dataset name)", required=True)},
+    templates={
+        "language.format": "{field} {value} is not a two-letter ISO 639-1 language code.",
+        "language.format_suggest": (
+            "{field} {value} is not a two-letter ISO 639-1 language code; did you mean "
+            "{suggestion} ({suggestion_name})?"
+        ),
+        "language.unknown": "{field} {value} is not an ISO 639-1 language code.",
+    },
+    echoing=("suggestion_name",),
 )
 def language_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     known = frozenset(fold(code) for code in params["codes"])

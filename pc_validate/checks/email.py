@@ -65,6 +65,10 @@ def email_problem(address: str) -> str | None:
     scope="value",
     words=("reason",),
     summary="A syntactically valid email address (email-validator, no network lookups).",
+    templates={
+        "email.invalid": "{field} {value} is not a valid email address: {reason}",
+    },
+    echoing=("reason",),
 )
 def email(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     def check(value: str) -> Finding | None:

@@ -45,6 +45,10 @@ def domain_problem(name: str) -> str | None:
         "A syntactically valid DNS name: labels of 1-63 letters, digits or hyphens, "
         "no hyphen at either end of a label, at most 253 characters."
     ),
+    templates={
+        "domain.invalid": "{field} {value} is not a valid domain name: {reason}.",
+    },
+    echoing=("reason",),
 )
 def domain_name(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     def check(value: str) -> Finding | None:

@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 
 from pc_validate.checks import BuildContext, ObjectCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
-from pc_validate.model import SHAPES_KEPT, Catalog, FieldPath, Finding, ObjectNode, fold
+from pc_validate.memo import SHAPES_KEPT, Bounded
+from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, fold
 
 _T = TypeVar("_T")
 
@@ -36,7 +37,7 @@ def _by_shape(
 ) -> Callable[[ObjectNode], _T]:
     """Remember `compute` per object path and shape (its keys in order): records of one
     export share a handful of shapes."""
-    cache: dict[tuple[FieldPath, tuple[str, ...]], _T] = {}
+    cache: Bounded[tuple[FieldPath, tuple[str, ...]], _T] = Bounded(SHAPES_KEPT)
 
     def cached(node: ObjectNode) -> _T:
         if not node.shape:
@@ -44,9 +45,7 @@ def _by_shape(
         key = (node.path, node.shape)
         found = cache.get(key)
         if found is None:
-            if len(cache) >= SHAPES_KEPT:
-                cache.clear()
-            found = cache[key] = compute(node)
+            found = cache.remember(key, compute(node))
         return found
 
     return cached
@@ -56,11 +55,60 @@ def _parent_name(catalog: Catalog, path: FieldPath) -> str:
     return catalog.dotted(path) if path else "the request body"
 
 
+def shown_name(name: str) -> str:
+    """A redacted key name as a message shows it: a position as is, a field name quoted."""
+    return name if name.startswith("*") else f'"{name}"'
+
+
+def _renamed_key(params: Mapping[str, Any], name: Callable[[str], str]) -> dict[str, Any]:
+    return {"key": name(params["key"])} if "key" in params else {}
+
+
+def _renamed_group(params: Mapping[str, Any], name: Callable[[str], str]) -> dict[str, Any]:
+    return key_group_params([name(key) for key in params["keys"]], shown_name)
+
+
+def _declared_type_test(value: str, declared: str | None) -> str | None:
+    if declared is None:
+        return f"(kind is not None and {value} is not None and not isinstance({value}, kind))"
+    if declared in JSON_TYPES:
+        return (
+            f"({value} is not MISSING and {value} is not None and "
+            f"not isinstance({value}, T_{declared}))"
+        )
+    return None
+
+
+def _whitespace_test(value: str, declared: str | None) -> str:
+    return f"(isinstance({value}, str) and {value}.strip() != {value} and {value}.strip() != '')"
+
+
+def _not_an_object(body: Any) -> Finding:
+    return Finding("type", "type.mismatch", {"expected": "an object", "actual": json_type(body)})
+
+
 @check_kind(
     "known_fields",
     scope="object",
     words=("key", "parent", "count"),
     summary="Every key of a known object names a catalog field (matched case-insensitively).",
+    templates={
+        "keys.unknown": "{key_pointer} is not a field Partner Center knows in {parent}.",
+        "keys.unknown_suggest": (
+            "{key_pointer} is not a field Partner Center knows in {parent}; did you mean "
+            "{suggestion}?"
+        ),
+        "keys.unknown:redacted": (
+            "The key {key_pointer} is not a field Partner Center knows in {parent}."
+        ),
+        "keys.unknown_more": (
+            "{parent} has {count} more keys that are not fields Partner Center knows (only the "
+            "first 50 are listed one by one)."
+        ),
+    },
+    key_params=("key",),
+    rename_keys=_renamed_key,
+    keys_only=True,
 )
 def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog
@@ -93,6 +141,23 @@ def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     scope="object",
     words=("keys", "keys_text", "used", "parent"),
     summary=("No two keys of an object differ only in letter case, and no key is sent twice."),
+    templates={
+        "keys.repeated": (
+            "{parent} has the key {key_pointer} more than once; only one value is used "
+            "(pc-validate checks the last)."
+        ),
+        "keys.ambiguous": (
+            "{parent} has the keys {keys_text}, which differ only in case; Partner Center matches "
+            "keys case-insensitively, so only one is used (pc-validate checks the last, {used})."
+        ),
+    },
+    key_params=(
+        "keys",
+        "keys_text",
+        "used",
+    ),
+    rename_keys=_renamed_group,
+    keys_only=True,
 )
 def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog
@@ -165,6 +230,11 @@ def json_type(value: Any) -> str:
     scope="object",
     words=("expected", "actual"),
     summary="Each known field holds the JSON type the catalog declares (null: see `required`).",
+    templates={
+        "type.mismatch": "{field} must be {expected}, not {actual}.",
+    },
+    key_test=_declared_type_test,
+    root=_not_an_object,
 )
 def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog
@@ -203,6 +273,10 @@ def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     "surrounding_whitespace",
     scope="object",
     summary="No known string field starts or ends with whitespace.",
+    templates={
+        "whitespace.surrounding": "{field} has leading or trailing whitespace.",
+    },
+    key_test=_whitespace_test,
 )
 def surrounding_whitespace(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog

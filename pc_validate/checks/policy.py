@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind, text
 from pc_validate.checks.internet import domain_problem
 from pc_validate.excerpt import quoted
 from pc_validate.model import Finding, fold
@@ -37,6 +37,22 @@ def _squeezed(text: str) -> str:
     whitespace made one space: how a name is compared with a list of abbreviations."""
     text = fold(text.strip())
     return _WHITESPACE.sub(" ", text) if _ODD_WHITESPACE.search(text) else text
+
+
+COMPANY_NAME = {
+    "company_name.single_character": (
+        "{field} {value} is a single character; Partner Center does not accept a company name of "
+        "one character."
+    ),
+    "company_name.special_only": (
+        "{field} {value} has no letter or digit; Partner Center does not accept a company name of "
+        "only special characters."
+    ),
+    "company_name.abbreviation_only": (
+        "{field} {value} is only a legal-form abbreviation; Partner Center does not accept it "
+        "without the company's name."
+    ),
+}
 
 
 @check_kind(
@@ -56,6 +72,7 @@ def _squeezed(text: str) -> str:
             "and with runs of whitespace as one space): a dataset name or a list",
         ),
     },
+    templates={**COMPANY_NAME, **text.TOO_LONG},
 )
 def company_name(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     high: int | None = params["max_length"]
@@ -87,6 +104,12 @@ def company_name(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     ),
     params={
         "domains": Param("values", "the domains not allowed: a dataset name or a list", True),
+    },
+    templates={
+        "email.domain_not_allowed": (
+            "{field} {value} is an address at {domain}, which Partner Center does not accept as a "
+            "customer's email address."
+        ),
     },
 )
 def email_domain(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
@@ -159,6 +182,16 @@ _SUFFIX_PARAMS = {
         "first suffix as a suggestion."
     ),
     params=_SUFFIX_PARAMS,
+    templates={
+        "domain.suffix": (
+            "{field} {value} does not end in {suffix_text}, the suffix of a new customer's initial "
+            "domain in this cloud."
+        ),
+        "domain.suffix_suggest": (
+            "{field} {value} does not end in {suffix_text}, the suffix of a new customer's initial "
+            "domain in this cloud; did you mean {suggestion}?"
+        ),
+    },
 )
 def domain_suffix(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     named = _suffix_list(params["suffixes"], "suffixes")
@@ -191,6 +224,15 @@ def domain_suffix(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
         "regex": Param("regex", "what the name before the suffix must match in full", True),
         "format": Param("str", "what a matching name looks like, in words", True),
         "max_length": Param("int", "most characters before the suffix (no limit when left out)"),
+    },
+    templates={
+        "domain.prefix_characters": (
+            '{field} {value}: the name before "{suffix}" may contain only {format}.'
+        ),
+        "domain.prefix_too_long": (
+            '{field} {value}: the name before "{suffix}" is {length} characters long; the maximum '
+            "is {max}."
+        ),
     },
 )
 def domain_prefix(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:

@@ -13,10 +13,20 @@ _NULL = Finding("required", "required.null")
 _EMPTY = Finding("empty", "required.empty")
 
 
+def _required_test(params: Mapping[str, Any], value: str) -> str:
+    return "not judgeable"
+
+
 @check_kind(
     "required",
     scope="presence",
     summary="The field is present, not null, and not an empty or all-blank string.",
+    templates={
+        "required.missing": "{field} is missing; Partner Center requires it{condition}.",
+        "required.null": "{field} is null; Partner Center requires a value{condition}.",
+        "required.empty": "{field} is empty; Partner Center requires a value{condition}.",
+    },
+    inline=_required_test,
 )
 def required(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     def check(value: Any) -> Finding | None:
@@ -38,6 +48,9 @@ _PRESENT = Finding("not_allowed", "absent.present")
     "absent",
     scope="presence",
     summary="The field is missing, null or blank (for fields the service rejects when given).",
+    templates={
+        "absent.present": "{field} is given{condition}; Partner Center does not expect it there.",
+    },
 )
 def absent(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     def check(value: Any) -> Finding | None:

