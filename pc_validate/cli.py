@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, NamedTuple, TextIO, cast
 
 from pc_validate import __version__
 from pc_validate.inputs import FORMATS
-from pc_validate.model import SEVERITY_RANK
+from pc_validate.model import SEVERITY_RANK, fold
 from pc_validate.report import printable
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
@@ -249,7 +249,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
 
     ruleset = load_rules(args.rules, args.disable, cloud=args.cloud)
     sources = _sources(args.inputs)
-    types = {".".join(path).lower(): kind for path, kind in ruleset.catalog.types.items()}
+    types = {fold(".".join(path)): kind for path, kind in ruleset.catalog.types.items()}
     records = _records(sources, args, types, stdin, err)
     settings = bulk.Settings(
         tuple(args.rules), tuple(args.disable), args.cloud, args.redact, args.format == "jsonl"

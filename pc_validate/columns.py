@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pc_validate.excerpt import quoted
+from pc_validate.model import fold
 
 
 class HeaderError(Exception):
@@ -23,11 +24,12 @@ class Columns:
 
     @classmethod
     def of(cls, header: Sequence[str], types: Mapping[str, str]) -> Columns:
-        """The columns a header row names; raises HeaderError for a header that names no
+        """The columns a header row names (`types`: JSON type by dotted path, model.fold-ed:
+        matched as the service matches keys); raises HeaderError for a header that names no
         known field, or a column that is not a field path or clashes with another."""
         names_a_known_field(header, types)
         paths = header_paths(header)
-        booleans = tuple(types.get(".".join(parts).lower()) == "boolean" for parts in paths)
+        booleans = tuple(types.get(fold(".".join(parts))) == "boolean" for parts in paths)
         return cls(tuple(paths), booleans)
 
     @property
@@ -54,7 +56,7 @@ class Columns:
             if (
                 boolean
                 and isinstance(cell, str)
-                and (word := cell.strip().lower())
+                and (word := fold(cell.strip()))
                 in (
                     "true",
                     "false",
@@ -78,7 +80,7 @@ def names_a_known_field(header: Sequence[str], types: Mapping[str, str]) -> None
 
 def known_names(header: Sequence[str], types: Mapping[str, str]) -> int:
     """How many cells of a header row name a field the rules know."""
-    return sum(1 for cell in header if (name := cell.strip().lower()) and name in types)
+    return sum(1 for cell in header if (name := fold(cell.strip())) and name in types)
 
 
 def header_paths(header: Sequence[str]) -> list[tuple[str, ...]]:

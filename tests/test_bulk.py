@@ -818,3 +818,18 @@ def test_a_double_star_glob_counts_each_file_once(tmp_path: Path) -> None:
                                                str(tmp_path / "a/twin.json")]  # fmt: skip
     assert expand(f"{tmp_path}/.hidden/*.json") == [str(tmp_path / ".hidden/no.json")]
     assert expand(f"{tmp_path}/**/nothing*") == []
+
+
+def test_csv_header_names_fold_as_the_service_folds_keys(tmp_path: Path) -> None:
+    """Header cells match field paths by model.fold, ASCII letters only, as keys do: a
+    Kelvin sign (U+212A) is not a "k", though str.lower() makes it one."""
+    source = tmp_path / "crm.csv"
+    source.write_text("BILLINGPROFILE.EMAIL,crmId\ngena@wingtiptoys.com,1\n")
+    code, out, _ = run("--format", "json", source)
+    (result,) = json.loads(out)["results"]
+    assert code == 1 and result["status"] == "invalid", result
+    kelvin = tmp_path / "kelvin.csv"
+    kelvin.write_text("lin\u212as\n1\n")
+    code, out, _ = run("--format", "json", kelvin)
+    assert code == 2
+    assert "names none of the fields" in json.loads(out)["results"][0]["error"]["message"]

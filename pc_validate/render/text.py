@@ -6,7 +6,7 @@ bidi override to the terminal: the only control sequences are this module's colo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pc_validate.report import printable, printable_pointer
@@ -75,10 +75,3 @@ def render_summary(summary: Mapping[str, Any]) -> str:
         f"{_plural(totals['error'], 'error')}, {_plural(totals['warning'], 'warning')}, "
         f"{totals['info']} info\n"
     )
-
-
-def render_text(
-    results: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], *, colour: bool = False
-) -> str:
-    """Human-readable report of every result, then a one-line summary."""
-    return "".join(render_result(r, colour=colour) for r in results) + render_summary(summary)
