@@ -30,12 +30,15 @@ from pc_validate.payload import (
     BOMS,
     DECODER,
     MARK_ERRORS,
+    TOKEN_PROBLEMS,
+    JsonProblem,
     PayloadError,
     describe_marks,
     encoding_of,
     explain,
     marks_at,
     parse,
+    problem_at,
     refusal,
     scan_value,
     signature_of,
@@ -58,8 +61,6 @@ MAX_RECORD_CHARS: Final = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
 #: JSON syntax errors inside one string: the element's strings and brackets can still be
 #: walked, so reading may go on after it.
-_TOKEN_ERRORS = ("Invalid control character", "Invalid \\escape", "Invalid \\uXXXX escape")
-_UNICODE_ESCAPE_ERROR = "Invalid \\uXXXX escape"
 #: What may follow a number that ends where the buffer does and still belong to it.
 _NUMBER_TAIL = re.compile(r"[0-9.eE+\-]*\Z")
 
@@ -638,7 +639,8 @@ def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any
             bad = _undecodable_reason(reader.buffer, exc.pos, encoding)
             if bad is not None:
                 raise _ElementError(bad, exc.pos, resumable=True) from None
-            if exc.msg.startswith(_TOKEN_ERRORS) and not _cut_escape(reader, exc):
+            problem = problem_at(reader.buffer, exc.pos, index)
+            if problem in TOKEN_PROBLEMS and not _cut_escape(reader, problem, exc.pos):
                 # The element's strings still end, so reading can go on after it.
                 raise _ElementError(explain(exc, reader.start), exc.pos, resumable=True) from None
             # An element cut off by the end of the buffer fails too: read on and retry.
@@ -671,15 +673,11 @@ def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any
         return value, end
 
 
-def _cut_escape(reader: _TextChunks, error: json.JSONDecodeError) -> bool:
+def _cut_escape(reader: _TextChunks, problem: JsonProblem, pos: int) -> bool:
     """Whether a \\uXXXX escape failed only because the buffer ends inside it or just
     after it (the error points at its "u"; json wants one more character after the four hex
     digits)."""
-    return (
-        error.msg.startswith(_UNICODE_ESCAPE_ERROR)
-        and not reader.eof
-        and len(reader.buffer) - error.pos < 6
-    )
+    return problem == "bad_unicode_escape" and not reader.eof and len(reader.buffer) - pos < 6
 
 
 def _cut_number(reader: _TextChunks, value: Any, end: int) -> bool:

@@ -15,7 +15,7 @@ import codecs
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 #: Byte-order marks and the encodings they name (UTF-32 first: its LE mark starts like
 #: UTF-16's).
@@ -226,6 +226,61 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 DECODER: Final = json.JSONDecoder(parse_constant=reject_constant, object_pairs_hook=_object)
 
 
+#: What is wrong where a JSON decoder stopped, judged from the text itself (problem_at);
+#: "other" is anything else, said in the decoder's own words.
+JsonProblem = Literal[
+    "control_character", "bad_escape", "bad_unicode_escape", "unterminated", "extra", "other"
+]
+#: Problems inside one string token: the text after the string can still be read.
+TOKEN_PROBLEMS: Final = frozenset({"control_character", "bad_escape", "bad_unicode_escape"})
+_ESCAPES = frozenset('"\\/bfnrtu')
+
+
+def problem_at(doc: str, pos: int, start: int = 0) -> JsonProblem:
+    """What stopped a decoder at `pos` of `doc` (the value began at `start`), read from the
+    text rather than from the wording of the decoder's message, which is no contract."""
+    in_string = escaped = False
+    index = doc.find('"', start, pos)
+    while index >= 0:
+        end = _STRING_BODY.match(doc, index + 1, pos).end()  # type: ignore[union-attr]
+        if end >= pos - 1 and doc[end : end + 1] != '"':
+            in_string, escaped = True, end == pos - 1
+            break
+        index = doc.find('"', end + 1, pos)
+    ahead = doc[pos : pos + 1]
+    if in_string:
+        if escaped and ahead == "u":
+            return "bad_unicode_escape"
+        if not escaped and ahead == "\\" and doc[pos + 1 : pos + 2] not in _ESCAPES:
+            return "bad_escape"
+        if ahead and ord(ahead) < 0x20:
+            return "control_character"
+        return "other"
+    if ahead and _value_ends_before(doc, start, pos):
+        return "extra"
+    if ahead == '"' and _STRING.match(doc, pos) is None:
+        return "unterminated"
+    return "other"
+
+
+#: The text of a string after its opening quote, up to (not including) its closing quote.
+_STRING_BODY: Final = re.compile(r'[^"\\]*+(?:\\.[^"\\]*+)*+', re.DOTALL)
+#: A whole string, quotes included.
+_STRING: Final = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
+
+
+def _value_ends_before(doc: str, start: int, pos: int) -> bool:
+    """Whether one whole JSON value, then only whitespace, stands before `pos`."""
+    head = doc[start:pos]
+    if not head.strip():
+        return False
+    try:
+        _, end = json.JSONDecoder().raw_decode(head, len(head) - len(head.lstrip()))
+    except (ValueError, RecursionError):
+        return False
+    return not head[end:].strip()
+
+
 def explain(exc: json.JSONDecodeError, start: int = 0) -> str:
     """Say what went wrong in words a person who wrote the JSON by hand will recognise."""
     before = exc.doc[start : exc.pos]
@@ -234,7 +289,8 @@ def explain(exc: json.JSONDecodeError, start: int = 0) -> str:
         return "the input is empty; expected a JSON object"
     if ahead in "}]" and ahead and _TRAILING_COMMA.search(before):
         return f"trailing comma before '{ahead}': strict JSON does not allow one"
-    if exc.msg.startswith("Invalid control character") and ahead:
+    problem = problem_at(exc.doc, exc.pos, start)
+    if problem == "control_character":
         code = ord(ahead)
         name = _CONTROL_NAMES.get(code, "control character")
         return (
@@ -245,15 +301,15 @@ def explain(exc: json.JSONDecodeError, start: int = 0) -> str:
         return "a NUL character (U+0000) cannot stand here: JSON text has none outside strings"
     if ahead == "/" or ahead == "#":
         return "comments are not allowed in JSON"
-    if exc.msg == "Extra data":
+    if problem == "extra":
         return "unexpected text after the end of the JSON value"
     if ahead == "'":
         return "strings and keys must use double quotes, not single quotes"
-    if exc.msg.startswith("Unterminated string"):
+    if problem == "unterminated":
         return "a string starts here but never ends (no closing double quote)"
-    if exc.msg.startswith("Invalid \\uXXXX"):
+    if problem == "bad_unicode_escape":
         return "invalid \\u escape in a string: \\u needs four hexadecimal digits"
-    if exc.msg.startswith("Invalid \\escape"):
+    if problem == "bad_escape":
         return 'invalid escape in a string: after \\ JSON allows only " \\ / b f n r t u'
     return exc.msg[0].lower() + exc.msg[1:]
 
