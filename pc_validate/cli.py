@@ -17,7 +17,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO, NamedTuple, TextIO, cast
 
-from pc_validate import __version__
 from pc_validate.inputs import FORMATS
 from pc_validate.model import SEVERITY_RANK, fold
 from pc_validate.report import printable
@@ -31,12 +30,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_UNUSABLE, f"pc-validate: error: {printable(message)}\n")
 
 
+class _Version(argparse.Action):
+    """--version: pc-validate's version and those of the data its rules rest on."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from pc_validate.provenance import version_text
+
+        sys.stdout.write(version_text())
+        parser.exit(EXIT_OK)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pc-validate",
         description="Check Partner Center 'create a customer' request bodies before sending them.",
     )
-    parser.add_argument("--version", action="version", version=f"pc-validate {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_Version,
+        nargs=0,
+        help="show the version and the data sets the rules rest on, then exit",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def rule_options(sub: argparse.ArgumentParser) -> None:

