@@ -21,7 +21,8 @@ def worst_rank(counts: tuple[int, ...]) -> int:
     return -1
 
 
-#: The closed list of violation codes (DESIGN.md); a check may emit only these.
+#: The closed list of violation codes (docs/architecture.md, "Contracts kept"); a check may
+#: emit only these.
 CODES: Final = frozenset(
     {
         "required",

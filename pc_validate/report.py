@@ -111,7 +111,7 @@ def clean(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One problem found in a payload (fields as in DESIGN.md)."""
+    """One problem found in a payload (fields as in docs/architecture.md, "Contracts kept")."""
 
     rule: str
     code: str

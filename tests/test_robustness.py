@@ -1,6 +1,7 @@
 """Robustness: junk into every check and every field, in the manner of python-stdnum.
 
-Bad payload content must never raise (DESIGN.md, "Public API"): it becomes violations. These
+Bad payload content must never raise (docs/architecture.md, "Contracts kept"): it becomes
+violations. These
 tests feed values no client should send (wrong JSON types, NaN, lone surrogates, bidi controls,
 a million characters, ten thousand keys, deep nesting, bytes that are not text) to
 

@@ -1,7 +1,7 @@
 """Rule files: the loader's errors and overrides, and the editors' JSON Schema of the format.
 
 A broken rule file must be reported with its file, line and rule id and a reason a rule
-maintainer can act on, never executed and never half-applied (DESIGN.md, "Rule files").
+maintainer can act on, never executed and never half-applied (docs/architecture.md, "How to add").
 The same malformed files are held against ``pc_validate/schemas/rules.schema.json``, which
 must accept every bundled file and name exactly the registry's check kinds.
 """
