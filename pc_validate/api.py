@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pc_validate.engine import Validator
-from pc_validate.model import MISSING
+from pc_validate.model import MISSING, PAYLOAD_JSON
 from pc_validate.payload import PayloadError, parse
 from pc_validate.report import Report, Violation, printable
 from pc_validate.rules import load_rules
@@ -90,15 +90,12 @@ def validate(
 def _unparsable(exc: PayloadError, redact: bool) -> Violation:
     params = {"line": exc.line, "column": exc.column}
     return Violation(
-        rule="payload.json",
+        rule=PAYLOAD_JSON.id,
         code="invalid_format",
-        severity="error",
+        severity=PAYLOAD_JSON.severity,
         path="",
         message=printable(f"The request body is not valid JSON: {exc}."),
-        source=(
-            "Partner Center docs, create-a-customer.md (ms.date 07/28/2023): the request body "
-            "is JSON (Content-Type: application/json); JSON syntax per RFC 8259"
-        ),
+        source=PAYLOAD_JSON.source,
         params=params,
         value=MISSING,
     )

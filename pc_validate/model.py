@@ -148,3 +148,32 @@ class ObjectNode:
     collisions: list[tuple[str, ...]]
     #: the keys as sent, in order: objects of the same shape share their look-ups
     shape: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltInRule:
+    """A rule of pc-validate itself rather than of a rule file: listed in the catalogue like
+    any other, but it cannot be switched off or changed."""
+
+    id: str
+    severity: Severity
+    description: str
+    source: str
+    note: str
+
+
+#: Text that is not JSON (api.validate, the command's unreadable inputs): nothing else can be
+#: judged of it, so it is always an error, and on the command line exit status 2.
+PAYLOAD_JSON: Final = BuiltInRule(
+    id="payload.json",
+    severity="error",
+    description=(
+        "The request body is JSON text (RFC 8259); the violation names the line and column "
+        "where it stops being JSON."
+    ),
+    source=(
+        "Partner Center docs, create-a-customer.md (ms.date 07/28/2023): the request body "
+        "is JSON (Content-Type: application/json); JSON syntax per RFC 8259"
+    ),
+    note="Built in: it cannot be switched off; text that is not JSON is always exit 2.",
+)

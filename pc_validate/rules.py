@@ -39,6 +39,7 @@ from pc_validate.checks import REGISTRY, CheckKind, Param
 from pc_validate.excerpt import clipped, quoted
 from pc_validate.messages import ENGINE_WORDS, OBJECT_WORDS, template_problem
 from pc_validate.model import (
+    PAYLOAD_JSON,
     SEVERITIES,
     Catalog,
     Condition,
@@ -518,6 +519,12 @@ class _Builder:
         disabled = set(self.disabled)
         known = {rule.id for rule in rules}
         for rule_id in disable:
+            if rule_id == PAYLOAD_JSON.id:
+                raise RuleFileError(
+                    "--disable",
+                    f"{PAYLOAD_JSON.id} cannot be switched off: text that is not JSON "
+                    "cannot be judged at all",
+                )
             if rule_id not in known:
                 raise RuleFileError("--disable", f"no rule has the id {quoted(rule_id)}")
             disabled.add(rule_id)

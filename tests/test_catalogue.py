@@ -54,8 +54,10 @@ def test_catalogue_has_one_row_per_rule(entries: list[dict[str, Any]]) -> None:
 
 
 def test_json_catalogue_lists_every_loaded_rule(entries: list[dict[str, Any]]) -> None:
+    """The built-in payload.json first (it is no rule of a rule file), then every rule."""
     ruleset = load_rules()
-    assert [e["id"] for e in entries] == [rule.id for rule in ruleset.rules]
+    assert [e["id"] for e in entries] == ["payload.json"] + [rule.id for rule in ruleset.rules]
+    assert entries[0]["origin"] == "built in" and entries[0]["severity"] == "error"
     assert len({e["id"] for e in entries}) == len(entries), "rule ids must be unique"
 
 
@@ -241,3 +243,11 @@ def test_coverage_table_counts_markets_from_the_data() -> None:
     assert 150 < len(rows["address.postal_code.format"]["markets"]) < 248
     assert "payload.type" not in rows  # not country-dependent
     assert rows["address.phone.format"]["source"].startswith("phonenumbers")
+
+
+def test_payload_json_cannot_be_switched_off() -> None:
+    from conftest import run_cli
+
+    result = run_cli("check", "--disable", "payload.json", "-", stdin=b"{")
+    assert result.code == 2
+    assert "payload.json cannot be switched off" in result.err

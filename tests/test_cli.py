@@ -418,7 +418,7 @@ def test_rules_json_has_id_severity_description_source() -> None:
     result = run("rules", "--format", "json")
     assert result.code == 0
     entries = json.loads(result.out)
-    assert [e["id"] for e in entries] == _rule_ids()
+    assert [e["id"] for e in entries] == ["payload.json", *_rule_ids()]
     for entry in entries:
         assert entry["severity"] in {"error", "warning", "info"}
         assert isinstance(entry["description"], str) and entry["description"].strip()

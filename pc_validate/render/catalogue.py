@@ -8,13 +8,28 @@ from __future__ import annotations
 from typing import Any
 
 from pc_validate.checks import REGISTRY
+from pc_validate.model import PAYLOAD_JSON
 from pc_validate.report import dumps, printable
 from pc_validate.rules import RuleSet
 
 
 def rule_entries(ruleset: RuleSet) -> list[dict[str, Any]]:
-    """One plain dict per rule, in rule-file order."""
-    entries = []
+    """One plain dict per rule: the built-in payload.json first, then in rule-file order."""
+    entries: list[dict[str, Any]] = [
+        {
+            "id": PAYLOAD_JSON.id,
+            "severity": PAYLOAD_JSON.severity,
+            "enabled": True,
+            "field": None,
+            "check": None,
+            "description": PAYLOAD_JSON.description,
+            "source": PAYLOAD_JSON.source,
+            "partner_center_error": None,
+            "autofix": False,
+            "note": PAYLOAD_JSON.note,
+            "origin": "built in",
+        }
+    ]
     for rule in ruleset.rules:
         entries.append(
             {
@@ -48,8 +63,8 @@ def _markdown(ruleset: RuleSet) -> str:
         cells = [
             f"`{e['id']}`",
             e["severity"],
-            f"`{e['field']}`" if e["field"] else "every object",
-            f"`{e['check']}`",
+            f"`{e['field']}`" if e["field"] else "every object" if e["check"] else "the body",
+            f"`{e['check']}`" if e["check"] else "(the JSON parser)",
             str(e["partner_center_error"] or ""),
             "fix" if e["autofix"] else "",
             e["description"] + (f" *Note: {e['note']}*" if e["note"] else ""),
