@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pc_validate.checks import REGISTRY
+from pc_validate.checks import REGISTRY, Param
 from pc_validate.model import PAYLOAD_JSON
 from pc_validate.report import dumps, printable
 from pc_validate.rules import RuleSet
@@ -71,11 +71,43 @@ def _markdown(ruleset: RuleSet) -> str:
             e["source"],
         ]
         out.append("| " + " | ".join(printable(c).replace("|", "\\|") for c in cells) + " |")
-    out += ["", "## Check kinds", "", "| check | scope | what it checks |", "|---|---|---|"]
+    out += [
+        "",
+        "## Check kinds",
+        "",
+        "The kinds a rule's `check` can name, with the parameters it takes in `params`.",
+        "",
+        "| check | scope | what it checks | parameters |",
+        "|---|---|---|---|",
+    ]
     for name in sorted(REGISTRY):
         kind = REGISTRY[name]
-        out.append(f"| `{name}` | {kind.scope} | {kind.summary} |")
+        params = "<br>".join(_param_text(key, param) for key, param in kind.params.items())
+        cells = [f"`{name}`", kind.scope, kind.summary, params or "none"]
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(out) + "\n"
+
+
+def _param_text(key: str, param: Param) -> str:
+    """One parameter of a check kind: its name, JSON type, whether required, its default."""
+    kind = _PARAM_TYPES[param.kind]
+    if param.choices:
+        kind += " (" + ", ".join(f"`{c}`" for c in param.choices) + ")"
+    state = "required" if param.required else f"default `{dumps(param.default, indent=None)}`"
+    return f"`{key}` ({kind}, {state}): {param.doc}"
+
+
+#: How each kind of parameter is written in a rule file.
+_PARAM_TYPES = {
+    "int": "integer",
+    "str": "string",
+    "bool": "boolean",
+    "regex": "string: a regular expression",
+    "values": "array of strings, or a dataset name",
+    "choice": "string, one of",
+    "field": "string: a dotted field path",
+    "table": "object",
+}
 
 
 def _text(ruleset: RuleSet) -> str:
