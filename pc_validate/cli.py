@@ -30,14 +30,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_UNUSABLE, f"pc-validate: error: {printable(message)}\n")
 
 
+class _ShowVersion(Exception):
+    """--version was given: the run prints the versions and ends (see _run)."""
+
+
 class _Version(argparse.Action):
     """--version: pc-validate's version and those of the data its rules rest on."""
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
-        from pc_validate.provenance import version_text
-
-        sys.stdout.write(version_text())
-        parser.exit(EXIT_OK)
+        raise _ShowVersion
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -639,6 +640,11 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO, stdin: Any) -> in
             args = _parser().parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_UNUSABLE
+    except _ShowVersion:
+        from pc_validate.provenance import version_text
+
+        out.write(version_text())
+        return EXIT_OK
     from pc_validate.rules import RuleFileError
 
     try:
