@@ -4,10 +4,12 @@ Most payloads of a bulk run are clean, and most fields of the others are. The in
 engine.py pays for its generality on every field (plan look-ups, memo keys, loops); the
 screen is one generated Python function per rule set, in the manner of fastjsonschema,
 that walks the known objects with straight-line look-ups and applies each rule's check
-function to its field. It returns the *units* that failed (field plans and objects); the
-interpreter then judges only those, so every violation is still written by the interpreter,
-word for word. The screen only decides what may be skipped, and when it is unsure (a key
-that is not text, an object kind it cannot inline) it asks for everything.
+function to its field (or the test its check kind writes out, CheckKind.inline and
+key_test). It reads the compiled plan (plan.py) and returns what failed as a Flagged (field
+plans and objects); the interpreter then judges only those, so every violation is still
+written by the interpreter, word for word. The screen only decides what may be skipped, and
+when it is unsure (a key that is not text, an object kind it cannot inline) it asks for
+everything.
 """
 
 from __future__ import annotations
