@@ -21,7 +21,10 @@ _HOMES = {
     "Validator": "engine",
     "Change": "fix",
     "Normalized": "fix",
+    "Repair": "fix",
+    "Withheld": "fix",
     "normalize": "fix",
+    "repair": "fix",
     "PayloadError": "payload",
     "Report": "report",
     "Violation": "report",
@@ -33,7 +36,7 @@ _HOMES = {
 if TYPE_CHECKING:
     from pc_validate.api import default_validator, validate
     from pc_validate.engine import Validator
-    from pc_validate.fix import Change, Normalized, normalize
+    from pc_validate.fix import Change, Normalized, Repair, Withheld, normalize, repair
     from pc_validate.payload import PayloadError
     from pc_validate.report import Report, Violation
     from pc_validate.rules import RuleFileError, RuleSet, load_rules
@@ -57,14 +60,17 @@ __all__ = [
     "Change",
     "Normalized",
     "PayloadError",
+    "Repair",
     "Report",
     "RuleFileError",
     "RuleSet",
     "Validator",
     "Violation",
+    "Withheld",
     "__version__",
     "default_validator",
     "load_rules",
     "normalize",
+    "repair",
     "validate",
 ]

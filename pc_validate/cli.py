@@ -1,6 +1,7 @@
 """The `pc-validate` command: a pre-flight check other tools call before the API call.
 
-Subcommands: check (validate), fix (repair what is certain), rules (list the rules).
+Subcommands: check (validate), fix (repair what is certain), rules (list the rules;
+rules test: run YAML case files against them).
 Exit status: 0 nothing at or above --fail-on; 1 violations at or above it; 2 could not
 validate (unreadable input, bad rule file, bad usage). Never a traceback.
 """
@@ -195,6 +196,35 @@ def _parser() -> argparse.ArgumentParser:
         help="coverage: a Markdown table of the markets each country-dependent rule covers",
     )
     rule_options(rules)
+    tests = rules.add_subparsers(dest="rules_command", metavar="{test}", parser_class=_Parser)
+    test = tests.add_parser(
+        "test",
+        help="run YAML case files against the rules (see pc_validate/testing.py)",
+        description=(
+            "Run the cases of YAML case files (the format of the bundled rules' tests, "
+            "documented in pc_validate/testing.py) against the bundled rules plus --rules "
+            "files. Prints PASS, FAIL or XFAIL for each case and a summary. Exit status: 0 "
+            "when every case passes, 1 when one fails, 2 when a case file or rule file "
+            "cannot be used."
+        ),
+    )
+    test.add_argument("cases", nargs="+", metavar="FILE", help="YAML case file")
+    # SUPPRESS: `rules --rules X test ...` and `rules test --rules X ...` both count.
+    test.add_argument(
+        "--rules",
+        dest="test_rules",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="extra rule file: adds rules, or overrides rules with the same id (repeatable)",
+    )
+    test.add_argument(
+        "--cloud",
+        dest="test_cloud",
+        default=argparse.SUPPRESS,
+        metavar="CLOUD",
+        help="cloud of the case files that name none: global (default), 21vianet or usgov",
+    )
     return parser
 
 
@@ -593,6 +623,44 @@ def _colour(choice: str, out: TextIO) -> bool:
     return not os.environ.get("NO_COLOR") and bool(getattr(out, "isatty", lambda: False)())
 
 
+def _rules_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`rules test FILE...`: one line per case, a summary; 2 for a file that cannot be used."""
+    from pc_validate.testing import CaseFileError, Validators, load_case_file, run_cases
+
+    rules = [*args.rules, *getattr(args, "test_rules", [])]
+    cloud = getattr(args, "test_cloud", args.cloud)
+    validators = Validators(rules, args.disable)
+    validators(cloud)  # a broken rule file or an unknown cloud stops here, before any case
+    cases = []
+    broken = 0
+    for name in args.cases:
+        try:
+            cases.extend(load_case_file(name, cloud=cloud))
+        except CaseFileError as exc:
+            err.write(f"pc-validate: case file error: {printable(str(exc))}\n")
+            broken += 1
+    counts = {"passed": 0, "failed": 0, "xfail": 0}
+    label = {"passed": "PASS", "failed": "FAIL", "xfail": "XFAIL"}
+    for result in run_cases(cases, validators=validators):
+        counts[result.status] += 1
+        line = f"{label[result.status]:<5} {result.case.file}: {result.case.name}"
+        if result.status != "passed":
+            line += f": {result.reason}"
+        out.write(printable(line) + "\n")
+    files = len(args.cases)
+    summary = (
+        f"{len(cases)} case{'s' if len(cases) != 1 else ''} in {files} "
+        f"file{'s' if files != 1 else ''}: {counts['passed']} passed, "
+        f"{counts['failed']} failed, {counts['xfail']} xfail"
+    )
+    if broken:
+        summary += f", {broken} case file{'s' if broken != 1 else ''} not usable"
+    out.write(summary + "\n")
+    if broken:
+        return EXIT_UNUSABLE
+    return EXIT_VIOLATIONS if counts["failed"] else EXIT_OK
+
+
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
     from pc_validate.render import render_catalogue
     from pc_validate.rules import load_rules
@@ -652,6 +720,8 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO, stdin: Any) -> in
             return _check(args, out, err, stdin or sys.stdin)
         if args.command == "fix":
             return _fix(args, out, err, stdin or sys.stdin)
+        if args.rules_command == "test":
+            return _rules_test(args, out, err)
         return _rules(args, out)
     except RuleFileError as exc:
         err.write(f"pc-validate: rule file error: {printable(str(exc))}\n")

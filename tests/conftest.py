@@ -17,27 +17,10 @@ import pytest
 
 from pc_validate.cli import main
 
-#: A camelCase US body that passes every bundled rule with no violation at all (not even info).
-VALID_US_PAYLOAD: dict[str, Any] = {
-    "enableGDAPByDefault": False,
-    "companyProfile": {"domain": "contoso.onmicrosoft.com"},
-    "billingProfile": {
-        "email": "gena@wingtiptoys.com",
-        "culture": "en-US",
-        "language": "en",
-        "companyName": "Wingtip Toys",
-        "defaultAddress": {
-            "firstName": "Gena",
-            "lastName": "Soto",
-            "addressLine1": "One Microsoft Way",
-            "city": "Redmond",
-            "state": "WA",
-            "postalCode": "98052",
-            "country": "US",
-            "phoneNumber": "4255550101",
-        },
-    },
-}
+# VALID_US_PAYLOAD: a camelCase US body that passes every bundled rule with no violation at all
+# (not even info). The rule cases start from it, so it lives in the harness that users run on
+# their own rule files; other tests import it from here.
+from pc_validate.testing import VALID_US_PAYLOAD
 
 
 @pytest.fixture

@@ -169,6 +169,13 @@ def test_wheel_carries_the_json_schemas(wheel_names: set[str]) -> None:
         assert f"pc_validate/schemas/{path.name}" in wheel_names
 
 
+def test_wheel_carries_the_typing_marker(wheel: Path, wheel_names: set[str]) -> None:
+    """PEP 561: the empty py.typed marker ships, so type checkers read the package's hints."""
+    assert "pc_validate/py.typed" in wheel_names
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("pc_validate/py.typed") == b""
+
+
 def test_wheel_declares_the_console_script(wheel: Path, wheel_names: set[str]) -> None:
     (entry_points,) = [n for n in wheel_names if n.endswith(".dist-info/entry_points.txt")]
     parser = configparser.ConfigParser()
