@@ -11,12 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from pc_validate.testing import (
-    CaseFileError,
-    load_case_file,
-    run_case,
-    run_case_file,
-)
+from pc_validate.testing import CaseFileError, load_case_file, run_case, run_case_file
 
 ROOT = Path(__file__).resolve().parents[1]
 MY_RULES = ROOT / "examples" / "rules" / "my-rules.yaml"
