@@ -275,7 +275,7 @@ def _value_ends_before(doc: str, start: int, pos: int) -> bool:
     if not head.strip():
         return False
     try:
-        _, end = json.JSONDecoder().raw_decode(head, len(head) - len(head.lstrip()))
+        _, end = DECODER.raw_decode(head, len(head) - len(head.lstrip()))
     except (ValueError, RecursionError):
         return False
     return not head[end:].strip()

@@ -136,7 +136,7 @@ _UNSUPPORTED = (
 _UP_TO = r"\{,\d*\}"
 _SURROGATES = "[\ud800-\udfff]"
 #: A POSIX class inside a class (RE2): ``[[:digit:]]``
-_POSIX_CLASS = r"\[:\^?[A-Za-z]+:\]"
+_POSIX_CLASS: Final = re.compile(r"\[:\^?[A-Za-z]+:\]")
 
 #: What ``\d`` matches in ``re`` under Unicode 14.0 (Python 3.11): the runs of decimal digits
 #: (category Nd), first and last code point. tests/test_safe_regex.py compares it with ``re``.
@@ -242,7 +242,7 @@ def rewrite_digit_escapes(
             index += 2
             continue
         if in_class:
-            posix = re.compile(_POSIX_CLASS).match(source, index)
+            posix = _POSIX_CLASS.match(source, index)
             if posix:
                 out.append(posix.group())
                 index = posix.end()
