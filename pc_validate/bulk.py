@@ -32,6 +32,8 @@ from pc_validate.report import Report, Status, dumps, unreadable_result
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    from pc_validate.documents import ResultDocument
+
 BATCH = 1024
 #: Batches in flight per worker: enough to keep every worker busy, few enough to stay flat.
 WINDOW_PER_WORKER = 3
@@ -108,7 +110,7 @@ def _unreadable(
     line: int | None = None,
     column: int | None = None,
     status: Status = "unreadable",
-) -> dict[str, Any]:
+) -> ResultDocument:
     return unreadable_result(
         where.input,
         reason,
@@ -121,7 +123,7 @@ def _unreadable(
     )
 
 
-def _outcome(result: dict[str, Any], settings: Settings) -> Outcome:
+def _outcome(result: ResultDocument, settings: Settings) -> Outcome:
     counts = result["counts"]
     trio = (counts["error"], counts["warning"], counts["info"])
     worst = worst_rank(trio)

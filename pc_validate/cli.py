@@ -16,11 +16,14 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any, BinaryIO, NamedTuple, TextIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TextIO, cast
 
 from pc_validate.inputs import FORMATS
 from pc_validate.model import SEVERITY_RANK, fold
 from pc_validate.report import printable
+
+if TYPE_CHECKING:
+    from pc_validate.documents import ResultDocument
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -309,7 +312,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     colour = _colour(args.color, out)
     progress = _Progress(err, enabled=not args.quiet and _is_terminal(err))
     summary = Summary(len(sources))
-    kept: list[dict[str, Any]] = []
+    kept: list[ResultDocument] = []
     worst = -1
     with contextlib.closing(outcomes):  # a run stopped early stops its workers
         for outcome in outcomes:
@@ -356,7 +359,7 @@ def _capped_jobs(asked: int, err: TextIO) -> int:
     return limit
 
 
-def _problem_line(result: dict[str, Any]) -> str:
+def _problem_line(result: ResultDocument) -> str:
     """The stderr line for a record that could not be read or validated."""
     error = result["error"]
     where = ""

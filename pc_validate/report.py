@@ -11,12 +11,23 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from pc_validate import __version__
 from pc_validate.excerpt import clipped
-from pc_validate.model import MISSING, SEVERITIES, SEVERITY_RANK, Severity
+from pc_validate.model import MISSING, SEVERITY_RANK, Severity
 
+if TYPE_CHECKING:
+    from pc_validate.documents import (
+        CountsDocument,
+        ReportDocument,
+        ResultDocument,
+        SummaryDocument,
+        ViolationDocument,
+    )
+
+#: The report format's version (docs/architecture.md, "Report versioning"); the documents'
+#: models (pc_validate.documents) say the same.
 REPORT_FORMAT: Final = "1.1"
 #: In a Python str every surrogate code point is a lone one (json.loads joins escaped pairs).
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -47,9 +58,9 @@ Status = Literal["valid", "invalid", "unreadable", "not_validated"]
 STATUSES: Final[tuple[Status, ...]] = get_args(Status)
 
 
-def zero_counts() -> dict[str, int]:
+def zero_counts() -> CountsDocument:
     """Violations by severity, none yet: the `counts` of a result and a summary."""
-    return dict.fromkeys(SEVERITIES, 0)
+    return {"error": 0, "warning": 0, "info": 0}
 
 
 def writable(text: str) -> str:
@@ -124,8 +135,8 @@ class Violation:
     suggestion: Any = None
     partner_center_error: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
+    def to_dict(self) -> ViolationDocument:
+        data: ViolationDocument = {  # type: ignore[typeddict-item]  # the rest follows in order
             "rule": self.rule,
             "code": self.code,
             "severity": self.severity,
@@ -141,7 +152,7 @@ class Violation:
         return data
 
 
-def _counts(violations: Iterable[Violation]) -> dict[str, int]:
+def _counts(violations: Iterable[Violation]) -> CountsDocument:
     counts = zero_counts()
     for violation in violations:
         counts[violation.severity] += 1
@@ -177,7 +188,7 @@ class Report:
         record: int = 0,
         line: int | None = None,
         row: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> ResultDocument:
         """This report as one entry of a JSON report's `results`."""
         return {
             "input": input_name,
@@ -190,7 +201,7 @@ class Report:
             "violations": [v.to_dict() for v in self.violations],
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ReportDocument:
         """The JSON report document for this one payload."""
         return document([self.result_dict()])
 
@@ -208,7 +219,7 @@ def unreadable_result(
     record_line: int | None = None,
     row: int | None = None,
     status: Status = "unreadable",
-) -> dict[str, Any]:
+) -> ResultDocument:
     """A JSON report entry for an input or record that could not be read or parsed
     (status "unreadable") or whose validation failed (status "not_validated")."""
     return {
@@ -233,10 +244,8 @@ class Summary:
         self.statuses: dict[str, int] = dict.fromkeys(STATUSES, 0)
         self.totals = zero_counts()
 
-    def add(self, status: str, counts: Mapping[str, int]) -> None:
-        self.statuses[status] += 1
-        for severity, n in counts.items():
-            self.totals[severity] += n
+    def add(self, status: str, counts: CountsDocument) -> None:
+        self.add_counts(status, (counts["error"], counts["warning"], counts["info"]))
 
     def add_counts(self, status: str, counts: tuple[int, int, int]) -> None:
         """add() with the counts as (errors, warnings, infos): the bulk run's per-record path."""
@@ -251,19 +260,21 @@ class Summary:
     def records(self) -> int:
         return sum(self.statuses.values())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> SummaryDocument:
         inputs = self.records if self.inputs is None else self.inputs
+        statuses = self.statuses
         return {
             "inputs": inputs,
             "records": self.records,
-            **self.statuses,
-            "violations": dict(self.totals),
+            "valid": statuses["valid"],
+            "invalid": statuses["invalid"],
+            "unreadable": statuses["unreadable"],
+            "not_validated": statuses["not_validated"],
+            "violations": self.totals.copy(),
         }
 
 
-def document(
-    results: Sequence[Mapping[str, Any]], summary: Summary | None = None
-) -> dict[str, Any]:
+def document(results: Sequence[ResultDocument], summary: Summary | None = None) -> ReportDocument:
     """The JSON report: format version, tool, per-record results and a summary."""
     if summary is None:
         summary = Summary()

@@ -720,6 +720,11 @@ def _rule(
         key: _param(params.get(key), spec, key, datasets, where, catalog, patterns, user_params)
         for key, spec in kind.params.items()
     }
+    if kind.one_of_params and sum(resolved[key] is not None for key in kind.one_of_params) != 1:
+        choices = " and ".join(quoted(key) for key in kind.one_of_params)
+        raise RuleFileError(
+            file, f"check {quoted(kind.name)} takes exactly one of {choices}", line, rule_id
+        )
     code = raw.get("partner_center_error")
     if code is not None and (isinstance(code, bool) or not isinstance(code, int)):
         raise RuleFileError(file, "'partner_center_error' must be a number", line, rule_id)

@@ -640,13 +640,16 @@ def test_unknown_key_in_an_override(tmp_path: Path) -> None:
     assert "unknown key(s) ['level']" in error.reason
 
 
-def test_build_time_parameter_conflict_names_rule_and_line(tmp_path: Path) -> None:
-    """canonical_case takes values or style, not both; caught when the check is built."""
-    text = rule_file(check="canonical_case", params={"values": ["A"], "style": "upper"})
+@pytest.mark.parametrize(
+    "params", [{"values": ["A"], "style": "upper"}, {"style": None}], ids=["both", "neither"]
+)
+def test_exclusive_parameters_name_rule_and_line(tmp_path: Path, params: dict[str, Any]) -> None:
+    """canonical_case takes exactly one of values and style (CheckKind.one_of_params); the
+    loader says so, and so does the schema."""
+    text = rule_file(check="canonical_case", params=params)
     path = write(tmp_path, text)
-    ruleset = load_rules([path])
     with pytest.raises(RuleFileError) as caught:
-        Validator(ruleset)
+        load_rules([path])
     error = caught.value
     assert (error.path, error.line, error.rule_id) == (
         str(path),
@@ -837,7 +840,8 @@ def test_schema_check_enum_is_the_registry() -> None:
 def test_schema_names_the_loaders_keys_and_values() -> None:
     rule = SCHEMA["$defs"]["rule"]
     assert set(rule["properties"]) == set(_RULE_KEYS)
-    assert rule["properties"]["severity"]["enum"] == list(SEVERITIES)
+    assert rule["properties"]["severity"] == {"$ref": "#/$defs/severity"}
+    assert SCHEMA["$defs"]["severity"]["enum"] == list(SEVERITIES)
     assert set(SCHEMA["$defs"]["fieldType"]["enum"]) == set(_FIELD_TYPES)
     assert set(SCHEMA["properties"]) == {"fields", "datasets", "markets", "rules"}
 

@@ -114,6 +114,8 @@ class CheckKind:
     coverage: Coverage | None = None
     #: whose data the kind judges by, as the coverage table names it
     authority: str = "Partner Center docs"
+    #: optional params of which a rule must give exactly one (the loader enforces it)
+    one_of_params: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, CheckKind] = {}
@@ -138,6 +140,7 @@ def check_kind(
     root: Callable[[Any], Finding] | None = None,
     coverage: Coverage | None = None,
     authority: str = "Partner Center docs",
+    one_of_params: tuple[str, ...] = (),
 ) -> Callable[[Builder], Builder]:
     """Register a builder function as the check kind `name` (see CheckKind for the rest)."""
 
@@ -162,6 +165,7 @@ def check_kind(
                 root,
                 coverage,
                 authority,
+                one_of_params,
             )
         )
         return build
@@ -179,6 +183,9 @@ def register_kind(kind: CheckKind) -> CheckKind:
     object_only = kind.keys_only or kind.key_test or kind.root or kind.rename_keys
     if (kind.scope == "object" and kind.inline) or (kind.scope != "object" and object_only):
         raise RuntimeError(f"check kind {kind.name!r}: screen hints of another scope")
+    for key in kind.one_of_params:
+        if key not in kind.params or kind.params[key].required:
+            raise RuntimeError(f"check kind {kind.name!r}: {key!r} is not an optional param")
     if not kind.templates:
         raise RuntimeError(f"check kind {kind.name!r} has no message templates")
     for key, template in kind.templates.items():

@@ -96,6 +96,7 @@ def one_of(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
         "values": Param("values", "canonical spellings: a dataset name or a list"),
         "style": Param("choice", "upper or lower case", choices=("upper", "lower")),
     },
+    one_of_params=("values", "style"),
     templates={
         "case.non_canonical": (
             "{field} {value} is accepted, but its canonical spelling is {suggestion}."
@@ -106,8 +107,6 @@ def one_of(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
 def canonical_case(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     values: tuple[str, ...] | None = params["values"]
     style: str | None = params["style"]
-    if (values is None) == (style is None):
-        raise ValueError("give exactly one of 'values' and 'style'")
     canonical = {fold(v): v for v in values or ()}
 
     def spelled(value: str) -> str | None:

@@ -83,6 +83,12 @@ def _markdown(ruleset: RuleSet) -> str:
     for name in sorted(REGISTRY):
         kind = REGISTRY[name]
         params = "<br>".join(_param_text(key, param) for key, param in kind.params.items())
+        if kind.one_of_params:
+            params += (
+                "<br>Give exactly one of "
+                + " and ".join(f"`{key}`" for key in kind.one_of_params)
+                + "."
+            )
         cells = [f"`{name}`", kind.scope, kind.summary, params or "none"]
         out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(out) + "\n"
