@@ -4,6 +4,7 @@ from, an in-process run of the command, and a real process's peak memory."""
 from __future__ import annotations
 
 import copy
+import importlib.util
 import io
 import json
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import unicodedata
 from pathlib import Path
+from types import ModuleType
 from typing import Any, NamedTuple
 
 import pytest
@@ -21,6 +23,18 @@ from pc_validate.cli import main
 # (not even info). The rule cases start from it, so it lives in the harness that users run on
 # their own rule files; other tests import it from here.
 from pc_validate.testing import VALID_US_PAYLOAD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_script(name: str) -> ModuleType:
+    """A generator of scripts/ as a module, e.g. load_script("generate_schemas")."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

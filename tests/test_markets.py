@@ -9,16 +9,14 @@ rules of its market, through validate() as a user would call it.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import re
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import VALID_US_PAYLOAD
+from conftest import VALID_US_PAYLOAD, load_script
 
 from pc_validate import Validator, load_rules, validate
 from pc_validate.checks import REGISTRY, BuildContext
@@ -43,14 +41,7 @@ PART_OF = {"AC": "SH", "TA": "SH"}
 
 
 def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "generate_markets", ROOT / "scripts" / "generate_markets.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("generate_markets")
 
 
 GENERATOR = _generator()

@@ -4,14 +4,13 @@ them from pc_validate.documents and the check-kind registry (docs/architecture.m
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import jsonschema
 import pytest
+from conftest import load_script
 
 from pc_validate.checks import REGISTRY, CheckKind, Param, register_kind, unregister_kind
 from pc_validate.report import REPORT_FORMAT
@@ -20,17 +19,7 @@ from pc_validate.resources import load_schema
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "generate_schemas", ROOT / "scripts" / "generate_schemas.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GENERATOR = _generator()
+GENERATOR = load_script("generate_schemas")
 
 
 @pytest.mark.parametrize("file", sorted(GENERATOR.DOCUMENTS))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+from conftest import load_script
 
 import pc_validate.resources as resources
 from pc_validate import rules
@@ -18,14 +19,8 @@ from pc_validate.rules import TWIN, load_rules
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _generator():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "gen", ROOT / "scripts" / "generate_rules_json.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _generator() -> ModuleType:
+    return load_script("generate_rules_json")
 
 
 def test_the_twin_is_current() -> None:
