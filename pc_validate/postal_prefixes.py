@@ -9,11 +9,13 @@ payloads never need it.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 
 from pc_validate.resources import rules_dir
 
 TABLE = "postal-prefixes.tsv"
+_NOT_KEY = re.compile(r"[^A-Z0-9]+")
 
 
 @functools.cache
@@ -44,7 +46,7 @@ def states_of(country: str, postal_code: str) -> tuple[str, ...]:
     table = _tables().get(country)
     if not table:
         return ()
-    key = "".join(ch for ch in postal_code.upper() if ch.isascii() and ch.isalnum())
+    key = _NOT_KEY.sub("", postal_code.upper())
     for end in range(min(len(key), _longest(country)), 0, -1):
         found = table.get(key[:end])
         if found is not None:
