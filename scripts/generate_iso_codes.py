@@ -7,12 +7,15 @@ language codes, taken from pycountry, so that checking a code needs no pycountry
 
 from __future__ import annotations
 
-import argparse
 import sys
 from importlib.metadata import version
 from pathlib import Path
 
 import pycountry
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generated_output import generate
 
 OUTPUT = Path(__file__).resolve().parent.parent / "rules" / "iso-codes.yaml"
 
@@ -55,15 +58,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--output", default=str(OUTPUT), help="file to write, or - for stdout")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
-    return 0
+    return generate(__doc__.split("\n", 1)[0], OUTPUT, lambda _date: render(), argv, dated=False)
 
 
 if __name__ == "__main__":

@@ -33,8 +33,6 @@ its header records and compares.
 
 from __future__ import annotations
 
-import argparse
-import datetime
 import importlib.metadata
 import json
 import re
@@ -48,6 +46,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from generated_output import generate  # noqa: E402
 
 from pc_validate.markets import name_key, name_keys  # noqa: E402
 from pc_validate.safe_regex import rewrite_digit_escapes  # noqa: E402
@@ -378,16 +379,12 @@ def render(markets: Mapping[str, Mapping[str, Any]], date: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--date", default=datetime.date.today().isoformat())
-    parser.add_argument("--output", default=str(OUTPUT), help="file to write, or - for stdout")
-    args = parser.parse_args(argv)
-    text = render(build(read_locales(), google_data_dir()), args.date)
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
-    return 0
+    return generate(
+        __doc__,
+        OUTPUT,
+        lambda date: render(build(read_locales(), google_data_dir()), str(date)),
+        argv,
+    )
 
 
 if __name__ == "__main__":

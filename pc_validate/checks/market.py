@@ -324,3 +324,79 @@ def market_language(params: Mapping[str, Any], ctx: BuildContext) -> Any:
         return Finding("unsupported_value", "market.language", info)
 
     return check
+
+
+def _postal_countries(params: Mapping[str, Any]) -> Callable[[Market], bool]:
+    from pc_validate.postal_prefixes import countries
+
+    covered = countries()
+    return lambda market: market.code in covered
+
+
+def _state_text(market: Market, code: str) -> str:
+    """A state code with its name, as people recognise it: "WA (Washington)"."""
+    names = market.states.get(code, ()) if market.has_states else ()
+    return f"{code} ({names[0]})" if names else code
+
+
+@check_kind(
+    "market_postal_state",
+    scope="value",
+    words=("states", "states_text", "given", "kind"),
+    summary=(
+        "The postal code belongs to the state given: the longest prefix of the code in "
+        "rules/postal-prefixes.tsv (US ZIP3 prefixes, Canada's forward sortation areas) "
+        "names that state. A code that does not have the market's form, a prefix the table "
+        "does not know, or a state that is not one of the market's is not judged."
+    ),
+    params={
+        "country": _COUNTRY,
+        "state": Param(
+            "field",
+            "the address state field",
+            default=("billingProfile", "defaultAddress", "state"),
+        ),
+    },
+    context=("country", "state"),
+    echoing=("states", "states_text", "given"),
+    templates={
+        "market.postal_state": (
+            "{field} {value} is a postal code of {states_text}, not of {given}; Partner "
+            "Center's address check judges the state and the postal code together."
+        ),
+        "market.postal_state:redacted": (
+            "{field} is a postal code of another {kind} than the one given; Partner Center's "
+            "address check judges the state and the postal code together."
+        ),
+    },
+    coverage=_postal_countries,
+    authority="USPS ZIP codes (zipcodes), Canada Post prefixes (Google's address data)",
+)
+def market_postal_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
+    table = markets(ctx.markets)
+
+    def check(value: str, country: str | None, state: str | None) -> Finding | None:
+        market = _market(table, country)
+        if market is None or not state or not market.has_states:
+            return None
+        regex = market.postal_regex()
+        if regex is None or not regex.fullmatch(value.strip()):
+            return None  # the format rules speak of it
+        from pc_validate.postal_prefixes import states_of
+
+        belongs = states_of(market.code, value)
+        given = market.find_state(state) if worth_suggesting(state) else frozenset()
+        if not belongs or not given or given & set(belongs):
+            return None
+        return Finding(
+            "unsupported_value",
+            "market.postal_state",
+            {
+                "states": list(belongs),
+                "states_text": " or ".join(_state_text(market, code) for code in belongs),
+                "given": " or ".join(_state_text(market, code) for code in sorted(given)),
+                "kind": market.state_kind.replace("_", " "),
+            },
+        )
+
+    return check
