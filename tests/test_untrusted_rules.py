@@ -397,23 +397,12 @@ def test_the_engine_fills_in_every_word_a_message_may_name(tmp_path: Path) -> No
     check) gets each filled in by the engine: the list rules.py holds messages to is the
     list the engine fills (an unfilled word would stay visible as "{word}")."""
     every = " | ".join(f"{{{word}}}" for word in sorted(ENGINE_WORDS))
-    value_rule = write(
-        tmp_path,
-        f"""\
-        rules:
-          - id: house.company_name.short
-            severity: warning
-            description: A house rule.
-            source: The test suite.
-            field: billingProfile.companyName
-            check: length
-            params: {{max: 5}}
-            when: {{field: billingProfile.defaultAddress.country, in: [US]}}
-            message: '{every}'
-          - id: payload.unknown_key
-            message: '{{key_pointer}} | {every}'
-        """,
+    text = RULE.format(check="length", params="{max: 5}", message=json.dumps(every)) + (
+        "    when: {field: billingProfile.defaultAddress.country, in: [US]}\n"
+        "  - id: payload.unknown_key\n"
+        f"    message: {json.dumps('{key_pointer} | ' + every)}\n"
     )
+    value_rule = write(tmp_path, text, "house.yaml")
     payload = copy.deepcopy(VALID_US_PAYLOAD)
     payload["billingProfile"]["companyName"] = "Contoso"
     payload["billingProfile"]["extra"] = 1
