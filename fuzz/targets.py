@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from pc_validate import Report, Validator, load_rules, validate
-from pc_validate import inputs as inputs_module
+from pc_validate import records as records_module
 from pc_validate.bulk import Settings, validate_serially
 from pc_validate.engine import redacted_pointer
 from pc_validate.fix import repair
@@ -536,13 +536,13 @@ def _csv_types() -> dict[str, str]:
 
 def _read(data: bytes, fmt: str, chunk: int | None = None) -> list[Any]:
     """Every record of `data` read as `fmt` (with the readers' chunk size set to `chunk`)."""
-    saved = inputs_module._CHUNK
+    saved = records_module.CHUNK
     if chunk is not None:
-        inputs_module._CHUNK = chunk
+        records_module.CHUNK = chunk
     try:
         return list(read_records(io.BytesIO(data), "fuzz", fmt, _csv_types()))
     finally:
-        inputs_module._CHUNK = saved
+        records_module.CHUNK = saved
 
 
 def _head_verdict(data: bytes, chunk: int) -> tuple[str, bool]:

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from pc_validate.inputs import Body, Record, Unreadable, Where
 from pc_validate.interrupt import deferred
 from pc_validate.memo import Bounded
-from pc_validate.model import worst_rank
+from pc_validate.model import Status, worst_rank
 from pc_validate.payload import PayloadError
-from pc_validate.report import Report, Status, dumps, unreadable_result
+from pc_validate.records import Body, Record, Unreadable, Where
+from pc_validate.report import Report, dumps, unreadable_result
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor

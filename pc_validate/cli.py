@@ -407,7 +407,8 @@ def _records(
 ) -> Iterator[Any]:
     """Every record of every input, in order; an input that cannot be opened is one
     unreadable record. What a reader assumed (an encoding) is noted on stderr."""
-    from pc_validate.inputs import Unreadable, Where, detect_format, read_records
+    from pc_validate.inputs import detect_format, read_records
+    from pc_validate.records import Unreadable, Where
 
     for source in sources:
         if source.problem is not None:

@@ -8,7 +8,7 @@ Windows-1252, the encoding Excel saves CSV in on Western Windows, and the caller
 
 A row that cannot be read is one unreadable record, and reading goes on (the README's
 promise): after a CSV syntax error, a quoted cell that reaches the end of the file without
-its closing quote, or a row over inputs.MAX_RECORD_CHARS characters, reading resumes at
+its closing quote, or a row over records.MAX_RECORD_CHARS characters, reading resumes at
 the first of the row's later lines that is a whole row of its own (as many cells as the
 header, quotes closed), so the rows a stray quote swallowed are read; when none is, after
 the row's last line. A quoted cell that spans lines and closes is a cell like any other,
@@ -29,9 +29,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Final, NamedTuple
 
-from pc_validate import inputs
+from pc_validate import records
 from pc_validate.columns import Columns, HeaderError, known_names
-from pc_validate.inputs import (
+from pc_validate.payload import MARK_ERRORS, describe_marks, undecodable_at
+from pc_validate.records import (
+    NO_END,
     Body,
     Record,
     Source,
@@ -39,8 +41,8 @@ from pc_validate.inputs import (
     Unreadable,
     Where,
     start_text,
+    too_long,
 )
-from pc_validate.payload import MARK_ERRORS, describe_marks, undecodable_at
 
 #: A quoted cell that runs on for more lines than this, over lines that are whole rows, is
 #: taken for a stray quote: a quote that swallows thousands of rows is no cell.
@@ -181,8 +183,8 @@ class _Feed:
             self.taken.append(line)
         self.last = line.number
         self.size += len(line.text)
-        if line.cut or self.size > inputs.MAX_RECORD_CHARS:
-            raise _Overrun(inputs.too_long("the row"))
+        if line.cut or self.size > records.MAX_RECORD_CHARS:
+            raise _Overrun(too_long("the row"))
         if self.keeping and len(self.taken) > MAX_ROW_LINES:
             if any(self.is_row(taken) for taken in self.taken[1:]):
                 raise _Overrun(
@@ -198,13 +200,13 @@ class _Feed:
         """The next line of the input (None at its end), or a mark of one that is too long."""
         if not self.ended:
             return None
-        budget = inputs.MAX_RECORD_CHARS - self.size
+        budget = records.MAX_RECORD_CHARS - self.size
         text = self.lines.readline(budget + 1)
         if not text:
             return None
         self.number += 1
         if len(text) > budget and text[-1] not in "\r\n":
-            self.ended = self.lines.skip_line(inputs.MAX_RECORD_CHARS)
+            self.ended = self.lines.skip_line(records.MAX_RECORD_CHARS)
             return _Line(self.number, "", cut=True)
         return _Line(self.number, text)
 
@@ -292,7 +294,7 @@ class _Rows:
         if last > taken[0].number:
             reason += f"; lines {taken[0].number}-{last} were skipped"
         if not self.feed.ended:
-            reason += inputs.NO_END
+            reason += NO_END
         return _Failed(reason, taken[0].number)
 
     def _whole_row(self, line: _Line) -> bool:
@@ -324,7 +326,7 @@ def _large_fields() -> Iterator[None]:
     with _limit_lock:
         if not _lifted:
             _saved_limit = csv.field_size_limit()
-            csv.field_size_limit(max(_saved_limit, inputs.MAX_RECORD_CHARS + 1))
+            csv.field_size_limit(max(_saved_limit, records.MAX_RECORD_CHARS + 1))
         _lifted += 1
     try:
         yield

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, TypeVar
 
 from pc_validate import model
-from pc_validate.model import CODES, SEVERITIES
-from pc_validate.report import Status
+from pc_validate.model import CODES, SEVERITIES, Status
 
 if sys.version_info >= (3, 12):  # pydantic reads TypedDicts of typing only from 3.12 on
     from typing import NotRequired, TypeAliasType, TypedDict

@@ -17,7 +17,7 @@ from pc_validate.checks import CheckKind
 from pc_validate.checks.keys import shown_name
 from pc_validate.index import index_object, pointer_token
 from pc_validate.memo import Bounded
-from pc_validate.messages import REDACTED_VALUE, render, template_for
+from pc_validate.messages import REDACTED_VALUE, EngineWords, render, template_for
 from pc_validate.model import (
     MISSING,
     SEVERITY_RANK,
@@ -372,13 +372,14 @@ class Validator:
             params = self._clean_params(finding)
             key_pointer = _quote(echo(finding.key or ""), False)
         words.update(params)
-        words.update(
+        filled = EngineWords(
             field=self.catalog.dotted(field),
             value=_quote(shown, redact),
             suggestion=_quote(suggestion, redact) if suggestion is not None else "",
             condition=_condition_text(rule, conditions, self.catalog, redact),
             key_pointer=key_pointer,
         )
+        words.update(filled._asdict())
         template = template_for(
             rule.id, kind.templates, finding.template, rule.message, language, redact
         )

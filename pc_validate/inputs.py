@@ -22,83 +22,45 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import PurePath
-from typing import IO, Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final
 
+from pc_validate import records
 from pc_validate.payload import (
-    BOMS,
     DECODER,
     MARK_ERRORS,
     TOKEN_PROBLEMS,
     JsonProblem,
     PayloadError,
     describe_marks,
-    encoding_of,
     explain,
     marks_at,
     parse,
     problem_at,
     refusal,
     scan_value,
-    signature_of,
     too_deep,
     too_deep_reason,
     undecodable_at,
 )
+from pc_validate.records import NO_END, ReadFailed, Source, TextLines, start_text, too_long
+
+# The record types, importable from here as before.
+from pc_validate.records import Body as Body
+from pc_validate.records import Record as Record
+from pc_validate.records import Unreadable as Unreadable
+from pc_validate.records import Where as Where
 
 FORMATS: Final = ("auto", "json", "jsonl", "csv", "xlsx")
 _JSONL_SUFFIXES: Final = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 _WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm"})
 _GZIP_MAGIC: Final = b"\x1f\x8b"
-_ZIP_MAGIC: Final = b"PK\x03\x04"
 _ZLIB_PREFIX: Final = re.compile(r"^Error -?\d+ while decompressing data: ")
 
-#: A record larger than this cannot be read: a JSON document, a JSON array element, a JSON
-#: Lines line, a CSV row (with its cells) or a workbook cell. It would have to be held whole,
-#: and an input that never ends (/dev/zero) would take all memory.
-MAX_RECORD_CHARS: Final = 64 * 1024 * 1024
-_CHUNK = 1024 * 1024
 #: JSON syntax errors inside one string: the element's strings and brackets can still be
 #: walked, so reading may go on after it.
 #: What may follow a number that ends where the buffer does and still belong to it.
 _NUMBER_TAIL = re.compile(r"[0-9.eE+\-]*\Z")
-
-
-@dataclass(frozen=True, slots=True)
-class Where:
-    """Where a record comes from."""
-
-    input: str
-    index: int
-    line: int | None = None
-    row: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Body:
-    """A record read as a JSON value (`payload`), or as JSON text still to be parsed."""
-
-    where: Where
-    payload: Any = None
-    text: str | None = None
-
-    def parsed(self) -> Any:
-        """The JSON value; raises PayloadError for text that is not JSON."""
-        return parse(self.text) if self.text is not None else self.payload
-
-
-@dataclass(frozen=True, slots=True)
-class Unreadable:
-    """A record (or the rest of an input) that could not be read, and why."""
-
-    where: Where
-    reason: str
-    line: int | None = None
-    column: int | None = None
-
-
-Record = Body | Unreadable
 
 
 def detect_format(name: str, declared: str = "auto") -> str:
@@ -144,16 +106,16 @@ def read_records(
         if fmt == "xlsx":
             from pc_validate.xlsx_input import workbook_rows
 
-            records = workbook_rows(seekable, source, label, types or {}, sheet)
+            read = workbook_rows(seekable, source, label, types or {}, sheet)
         elif fmt == "csv":
             from pc_validate.csv_input import csv_rows
 
-            records = csv_rows(source, label, types or {}, encoding, note)
+            read = csv_rows(source, label, types or {}, encoding, note)
         elif fmt == "jsonl":
-            records = _json_lines(source, label, encoding)
+            read = _json_lines(source, label, encoding)
         else:
-            records = _json_document(source, label, encoding)
-        for record in records:
+            read = _json_document(source, label, encoding)
+        for record in read:
             index = record.where.index + 1
             yield record
     except ReadFailed as exc:
@@ -165,56 +127,6 @@ def _can_seek(stream: BinaryIO) -> bool:
         return bool(stream.seekable())
     except (AttributeError, OSError, ValueError):
         return False
-
-
-class ReadFailed(Exception):
-    """The input stream itself failed (not its content)."""
-
-
-class Source(io.RawIOBase):
-    """The input stream, read through one place: bytes already read can be put back in
-    front, and a read that fails (an I/O error, a closed stream) raises ReadFailed."""
-
-    def __init__(self, stream: IO[bytes] | io.RawIOBase) -> None:
-        self._stream = stream
-        self._prefix = b""
-
-    def unread(self, data: bytes) -> None:
-        self._prefix = data + self._prefix
-
-    def peek(self, size: int) -> bytes:
-        """The next `size` bytes (fewer at the end), left to be read."""
-        data = b""
-        while len(data) < size:
-            more = self.read(size - len(data))
-            if not more:
-                break
-            data += more
-        self.unread(data)
-        return data
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._prefix[: len(buffer)]
-        self._prefix = self._prefix[len(data) :]
-        if len(data) < len(buffer):
-            data += self._read(len(buffer) - len(data))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def readall(self) -> bytes:
-        data, self._prefix = self._prefix + self._read(-1), b""
-        return data
-
-    def _read(self, size: int) -> bytes:
-        try:
-            data = self._stream.read(size)
-        except (OSError, ValueError) as exc:  # ValueError: read from a closed stream
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            raise ReadFailed(f"the input cannot be read: {reason}") from None
-        return data or b""
 
 
 class _Gunzipped(io.RawIOBase):
@@ -241,126 +153,6 @@ class _Gunzipped(io.RawIOBase):
             raise ReadFailed(f"the gzip data is corrupt: {reason}") from None
 
 
-def start_text(
-    source: Source, label: str, size: int, encoding: str | None
-) -> tuple[str, bytes] | Unreadable:
-    """Read the head of a text input: its encoding (as given, else as its byte-order mark
-    says, else UTF-8) and its bytes after any byte-order mark, or why it is not text that
-    pc-validate reads."""
-    head = source.read(size) or b""
-    what = signature_of(head)
-    if head.startswith(_ZIP_MAGIC):
-        what = (
-            "a ZIP archive: an Excel workbook is read when its name ends in .xlsx, or with "
-            "--input-format xlsx"
-        )
-    if what is not None:
-        return Unreadable(Where(label, 0, 1), f"the input is not text but {what}", 1, 1)
-    if encoding is not None:
-        name = codecs.lookup(encoding).name
-        skip = next((len(bom) for bom, of in BOMS if of == name and head.startswith(bom)), 0)
-        return name, head[skip:]
-    try:
-        found, skip = encoding_of(head)
-    except PayloadError as exc:
-        return Unreadable(Where(label, 0, 1), exc.reason, exc.line, exc.column)
-    return found, head[skip:]
-
-
-class TextLines:
-    """The lines of an input's decoded text, each with its line end, read in chunks. A line
-    longer than the caller's limit comes in pieces of that limit, so that no line is ever
-    held whole. Lines end at "\n", or (`universal`, as CSV reads them) at "\r\n" or "\r"
-    too."""
-
-    def __init__(self, source: Source, decoder: codecs.IncrementalDecoder, universal: bool):
-        self._source = source
-        self._decoder = decoder
-        self._end = re.compile("\r\n?|\n") if universal else None
-        self._buffer = ""
-        self._at = 0
-        self._eof = False
-
-    def readline(self, limit: int) -> str:
-        """The next line with its end, or its next `limit` characters; "" at the end."""
-        pieces: list[str] = []
-        size = 0
-        while True:
-            found, stop = self._line_end()
-            take = min(stop, self._at + limit - size)
-            pieces.append(self._buffer[self._at : take])
-            size += take - self._at
-            self._at = take
-            if found and take == stop:
-                if (
-                    self._buffer[take - 1] == "\r"
-                    and take == len(self._buffer)
-                    and self._crlf_cut()
-                ):
-                    pieces.append("\n")  # a "\r\n" that the chunk boundary split
-                return pieces[0] if len(pieces) == 1 else "".join(pieces)
-            if size >= limit or not self._fill():
-                return "".join(pieces)
-
-    def _line_end(self) -> tuple[bool, int]:
-        """Whether the buffer holds the end of the current line, and the index past it (or
-        the buffer's length)."""
-        if self._end is None:
-            newline = self._buffer.find("\n", self._at)
-            return (True, newline + 1) if newline >= 0 else (False, len(self._buffer))
-        found = self._end.search(self._buffer, self._at)
-        return (True, found.end()) if found else (False, len(self._buffer))
-
-    def skip_line(self, limit: int) -> bool:
-        """Read on to the end of the line a piece of which readline gave, if it comes within
-        `limit` more characters; False when it does not (an input that never ends)."""
-        while limit > 0:
-            piece = self.readline(min(_CHUNK, limit))
-            if not piece or piece[-1] in "\r\n":
-                return True
-            limit -= len(piece)
-        return False
-
-    def _crlf_cut(self) -> bool:
-        """After a "\r" that ends the buffer: whether a "\n" starts the next chunk (taken)."""
-        if self._at < len(self._buffer) or not self._fill():
-            return False
-        if self._buffer.startswith("\n"):
-            self._at = 1
-            return True
-        return False
-
-    def _fill(self) -> bool:
-        """Replace the (read) buffer with the next chunk; False at the end of the input."""
-        while not self._eof:
-            data = self._source.read(_CHUNK)
-            if not data:
-                self._eof = True
-                text = self._decoder.decode(b"", final=True)  # a cut-off character's marks
-            else:
-                text = self._decoder.decode(data, final=False)
-            if text:
-                self._buffer, self._at = text, 0
-                return True
-        return False
-
-
-#: After a record over the limit, when the next line does not begin within as many
-#: characters again (an input that never ends, such as /dev/zero).
-NO_END: Final = "; no line end follows within as many characters again: the rest was not read"
-
-
-def too_long(what: str) -> str:
-    """Why a record over MAX_RECORD_CHARS is not read."""
-    return (
-        f"{what} is longer than {MAX_RECORD_CHARS:,} characters, the most pc-validate holds of "
-        "one record"
-    )
-
-
-# --- JSON Lines -------------------------------------------------------------------------------
-
-
 def _json_lines(source: Source, label: str, encoding: str | None) -> Iterator[Record]:
     started = start_text(source, label, 4, encoding)
     if isinstance(started, Unreadable):
@@ -373,15 +165,15 @@ def _json_lines(source: Source, label: str, encoding: str | None) -> Iterator[Re
     index = 0
     number = 0
     while True:
-        text = lines.readline(MAX_RECORD_CHARS + 1)
+        text = lines.readline(records.MAX_RECORD_CHARS + 1)
         if not text:
             return
         number += 1
         where = Where(label, index, number)
-        if len(text) > MAX_RECORD_CHARS and not text.endswith("\n"):
-            ended = lines.skip_line(MAX_RECORD_CHARS)
+        if len(text) > records.MAX_RECORD_CHARS and not text.endswith("\n"):
+            ended = lines.skip_line(records.MAX_RECORD_CHARS)
             reason = too_long("the line") + ("; it was skipped" if ended else NO_END)
-            yield Unreadable(where, reason, number, MAX_RECORD_CHARS + 1)
+            yield Unreadable(where, reason, number, records.MAX_RECORD_CHARS + 1)
             if not ended:
                 return
             index += 1
@@ -405,7 +197,7 @@ _SPACE = " \t\r\n"
 
 
 def _json_document(source: Source, label: str, encoding: str | None) -> Iterator[Record]:
-    started = start_text(source, label, _CHUNK, encoding)
+    started = start_text(source, label, records.CHUNK, encoding)
     if isinstance(started, Unreadable):
         yield Unreadable(Where(label, 0), started.reason, started.line, started.column)
         return
@@ -449,8 +241,8 @@ class _Document:
     def _add(self, data: bytes, final: bool = False) -> None:
         self.pieces.append(data)
         text = self.text = self.decoder.decode(data, final)
-        if self.over is None and self.size + len(text) > MAX_RECORD_CHARS:
-            self.over = self._position(text, MAX_RECORD_CHARS - self.size)
+        if self.over is None and self.size + len(text) > records.MAX_RECORD_CHARS:
+            self.over = self._position(text, records.MAX_RECORD_CHARS - self.size)
         self.size += len(text)
         self.line, self.column = self._position(text, len(text))
 
@@ -462,7 +254,7 @@ class _Document:
         return self.line + text.count("\n", 0, index), index - newline
 
     def more(self) -> bool:
-        data = self.source.read(_CHUNK)
+        data = self.source.read(records.CHUNK)
         self._add(data, final=not data)
         return bool(data)
 
@@ -505,7 +297,7 @@ class _TextChunks:
         character)."""
         if self.eof:
             return False
-        data = self.stream.read(max(_CHUNK, at_least))
+        data = self.stream.read(max(records.CHUNK, at_least))
         if not data:
             self.eof = True
             rest = self.decoder.decode(b"", final=True)
@@ -645,14 +437,11 @@ def _decode_element(reader: _TextChunks, index: int, encoding: str) -> tuple[Any
                 raise _ElementError(explain(exc, reader.start), exc.pos, resumable=True) from None
             # An element cut off by the end of the buffer fails too: read on and retry.
             size = len(reader.buffer) - index
-            if size < MAX_RECORD_CHARS and reader.more(size):
+            if size < records.MAX_RECORD_CHARS and reader.more(size):
                 continue
             reason = explain(exc, reader.start)
             if not reader.eof:
-                reason += (
-                    f"; the element is longer than {MAX_RECORD_CHARS:,} characters, the most "
-                    "pc-validate holds of one record"
-                )
+                reason += "; " + too_long("the element")
             raise _ElementError(reason, exc.pos) from None
         except RecursionError:
             raise _ElementError(
@@ -717,7 +506,7 @@ def _element_end(reader: _TextChunks, index: int, error: _ElementError) -> int |
         if extent.end is not None:
             return extent.end
         size = len(reader.buffer) - index
-        if extent.broken or size >= MAX_RECORD_CHARS or not reader.more(size):
+        if extent.broken or size >= records.MAX_RECORD_CHARS or not reader.more(size):
             return None
 
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import string
 from collections.abc import Collection, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from pc_validate.excerpt import clipped
+
+if TYPE_CHECKING:
+    from pc_validate.checks import CheckKind
 
 #: Translations by language: template key (or rule id) -> template. English is not here:
 #: each check kind carries its own English templates (checks.CheckKind.templates).
@@ -31,13 +34,28 @@ def english() -> dict[str, str]:
     return {key: text for kind in REGISTRY.values() for key, text in kind.templates.items()}
 
 
-#: The names the engine gives every template besides the finding's params
-#: (engine.Validator._write_violation); OBJECT_WORDS only mean something for object-scope
-#: checks, whose findings are about a key.
-ENGINE_WORDS: Final = frozenset({"field", "value", "suggestion", "condition"})
+class EngineWords(NamedTuple):
+    """What the engine fills into every template besides the finding's params, as it writes
+    a violation. Its fields are the words a rule's own message may name (ENGINE_WORDS)."""
+
+    field: str  # the canonical dotted path
+    value: str  # the offending value, quoted, or a neutral word under redaction
+    suggestion: str  # a quoted suggestion, or ""
+    condition: str  # " when X is 'Y'" for a conditional rule, or ""
+    key_pointer: str  # the key an object-scope finding is about (OBJECT_WORDS)
+
+
+#: Words only object-scope checks give a meaning to: their findings are about a key.
 OBJECT_WORDS: Final = frozenset({"key_pointer"})
+#: Words every check kind's messages may name.
+ENGINE_WORDS: Final = frozenset(EngineWords._fields) - OBJECT_WORDS
 
 REDACTED_VALUE: Final = "(value withheld)"
+
+
+def message_words(kind: CheckKind) -> frozenset[str]:
+    """The names a rule's own message may use: what the engine fills in for its check."""
+    return ENGINE_WORDS | kind.words | (OBJECT_WORDS if kind.scope == "object" else frozenset())
 
 
 def template_for(

@@ -5,12 +5,18 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: Final = ("error", "warning", "info")
 SEVERITY_RANK: Final[Mapping[str, int]] = {"info": 0, "warning": 1, "error": 2}
 _RANKS: Final = tuple(SEVERITY_RANK[severity] for severity in SEVERITIES)
+
+
+#: A result's status: judged with (invalid) or without errors (valid); an input or record
+#: that could not be read (unreadable), or read but not judged (not_validated: a worker died).
+Status = Literal["valid", "invalid", "unreadable", "not_validated"]
+STATUSES: Final[tuple[Status, ...]] = get_args(Status)
 
 
 def worst_rank(counts: tuple[int, ...]) -> int:

@@ -19,7 +19,7 @@ _NOT_KEY = re.compile(r"[^A-Z0-9]+")
 
 
 @functools.cache
-def _tables() -> Mapping[str, Mapping[str, tuple[str, ...]]]:
+def tables() -> Mapping[str, Mapping[str, tuple[str, ...]]]:
     """Country -> prefix -> the states the prefix belongs to (ValueError if malformed)."""
     path = rules_dir() / TABLE
     tables: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -36,14 +36,14 @@ def _tables() -> Mapping[str, Mapping[str, tuple[str, ...]]]:
 
 def countries() -> frozenset[str]:
     """The countries the table covers (reads the table)."""
-    return frozenset(_tables())
+    return frozenset(tables())
 
 
 def states_of(country: str, postal_code: str) -> tuple[str, ...]:
     """The states that the longest prefix of `postal_code` in the table belongs to; empty
     when the country is not covered or no prefix is known. Only ASCII letters and digits of
     the code count ("k1a 0b1" is K1A0B1)."""
-    table = _tables().get(country)
+    table = tables().get(country)
     if not table:
         return ()
     key = _NOT_KEY.sub("", postal_code.upper())
@@ -56,4 +56,15 @@ def states_of(country: str, postal_code: str) -> tuple[str, ...]:
 
 @functools.cache
 def _longest(country: str) -> int:
-    return max(map(len, _tables()[country]))
+    return max(map(len, tables()[country]))
+
+
+def loaded() -> bool:
+    """Whether the table has been read in this process."""
+    return tables.cache_info().currsize > 0
+
+
+def forget() -> None:
+    """Drop the table read so far; the next look-up reads it again (from `rules_dir()`)."""
+    tables.cache_clear()
+    _longest.cache_clear()

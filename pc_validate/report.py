@@ -11,11 +11,11 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final
 
 from pc_validate import __version__
 from pc_validate.excerpt import clipped
-from pc_validate.model import MISSING, SEVERITY_RANK, Severity
+from pc_validate.model import MISSING, SEVERITY_RANK, STATUSES, Severity, Status
 
 if TYPE_CHECKING:
     from pc_validate.documents import (
@@ -51,11 +51,6 @@ _UNSHOWABLE_IN_JSON = re.compile(f"[\x7f-\x9f{_FORMAT_CHARACTERS}\ud800-\udfff]"
 ECHO_LIMIT: Final = 200
 #: Integers wider than this are not repeated in reports.
 _INT_BITS: Final = 256
-
-#: A result's status: judged with (invalid) or without errors (valid); an input or record
-#: that could not be read (unreadable), or read but not judged (not_validated: a worker died).
-Status = Literal["valid", "invalid", "unreadable", "not_validated"]
-STATUSES: Final[tuple[Status, ...]] = get_args(Status)
 
 
 def zero_counts() -> CountsDocument:

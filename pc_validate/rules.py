@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pc_validate.checks import REGISTRY, CheckKind, Param
+from pc_validate.checks import REGISTRY, Param
 from pc_validate.excerpt import clipped, quoted
-from pc_validate.messages import ENGINE_WORDS, OBJECT_WORDS, template_problem
+from pc_validate.messages import message_words, template_problem
 from pc_validate.model import (
     PAYLOAD_JSON,
     SEVERITIES,
@@ -732,7 +732,7 @@ def _rule(
         if raw.get(key) is not None and not isinstance(raw[key], str):
             raise RuleFileError(file, f"'{key}' must be text", line, rule_id)
     if raw.get("message") is not None:
-        problem = template_problem(raw["message"], _message_words(kind))
+        problem = template_problem(raw["message"], message_words(kind))
         if problem is not None:
             raise RuleFileError(file, f"'message': {problem}", line, rule_id)
     autofix = raw.get("autofix", False)
@@ -754,11 +754,6 @@ def _rule(
         autofix=autofix,
         origin=f"{file}:{line}" if line is not None else file,
     )
-
-
-def _message_words(kind: CheckKind) -> frozenset[str]:
-    """The names a rule's own message may use: what the engine fills in for its check."""
-    return ENGINE_WORDS | kind.words | (OBJECT_WORDS if kind.scope == "object" else frozenset())
 
 
 def clouds() -> list[str]:

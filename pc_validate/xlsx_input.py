@@ -23,10 +23,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any, Final
 
-from pc_validate import inputs
+from pc_validate import records
 from pc_validate.columns import Columns, HeaderError
 from pc_validate.excerpt import quoted
-from pc_validate.inputs import Body, Record, Source, Unreadable, Where
+from pc_validate.records import Body, Record, Source, Unreadable, Where, too_long
 
 #: How much of a workbook that comes through a pipe (not a file) is held in a temporary
 #: file, where the ZIP reader can seek.
@@ -102,7 +102,7 @@ class _Seekable:
 
         self.copy = tempfile.TemporaryFile()
         size = 0
-        while chunk := self.source.read(inputs._CHUNK):
+        while chunk := self.source.read(records.CHUNK):
             size += len(chunk)
             if size > MAX_SPOOLED_BYTES:
                 return (
@@ -195,10 +195,10 @@ def _row_values(cells: Sequence[Any]) -> tuple[list[Any], str | None]:
     for column, value in enumerate(values, 1):
         if isinstance(value, str):
             size += len(value)
-            if size > inputs.MAX_RECORD_CHARS:
+            if size > records.MAX_RECORD_CHARS:
                 from openpyxl.utils import get_column_letter
 
-                return [], inputs.too_long(f"the row (at column {get_column_letter(column)})")
+                return [], too_long(f"the row (at column {get_column_letter(column)})")
     return values, None
 
 

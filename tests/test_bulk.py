@@ -642,9 +642,9 @@ def test_a_gzip_bomb_stays_within_the_record_limit(monkeypatch: pytest.MonkeyPat
     """1 GB of blanks compressed to 1 MB: decompressed as read, never held past the limit."""
     import gzip
 
-    from pc_validate import inputs
+    from pc_validate import records
 
-    monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 4 * 1024 * 1024)
+    monkeypatch.setattr(records, "MAX_RECORD_CHARS", 4 * 1024 * 1024)
     bomb = gzip.compress(b"{" + b" " * (64 * 1024 * 1024), compresslevel=9)
     assert len(bomb) < 200_000
     ((_, reason),) = records_of(bomb, "json")

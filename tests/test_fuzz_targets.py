@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pc_validate import inputs
+from pc_validate import records as records_module
 from pc_validate.inputs import Body, read_records
 from pc_validate.payload import PayloadError
 
@@ -134,21 +134,21 @@ def test_json_lines_split_on_cr_alike_in_every_encoding() -> None:
 def test_json_array_escape_cut_by_a_chunk_boundary() -> None:
     """A valid export over 1 MB written with json.dumps' default ensure_ascii=True (every
     non-ASCII letter a \\uXXXX escape), the read boundary inside "Z\\u00fcrich"."""
-    pad = json.dumps({"billingProfile": {"companyName": "a" * (inputs._CHUNK // 2)}})
+    pad = json.dumps({"billingProfile": {"companyName": "a" * (records_module.CHUNK // 2)}})
     prefix = f'[{pad}, {{"billingProfile": {{"defaultAddress": {{"city": "Z'
-    cut = inputs._CHUNK - len(prefix.encode()) - 3  # the boundary falls after "\\u0"
+    cut = records_module.CHUNK - len(prefix.encode()) - 3  # the boundary falls after "\\u0"
     data = (prefix + "y" * cut + '\\u00fcrich"}}}]').encode()
-    assert data[inputs._CHUNK - 3 : inputs._CHUNK + 3] == b"\\u00fc"
+    assert data[records_module.CHUNK - 3 : records_module.CHUNK + 3] == b"\\u00fc"
     records = list(read_records(io.BytesIO(data), "x", "json"))
     assert [type(r).__name__ for r in records] == ["Body", "Body"], records
 
 
 def test_json_array_number_cut_by_a_chunk_boundary() -> None:
-    pad = json.dumps({"billingProfile": {"companyName": "a" * (inputs._CHUNK // 2)}})
+    pad = json.dumps({"billingProfile": {"companyName": "a" * (records_module.CHUNK // 2)}})
     prefix = f"[{pad}, "
-    spaces = inputs._CHUNK - len(prefix.encode()) - 3  # the boundary falls after "12."
+    spaces = records_module.CHUNK - len(prefix.encode()) - 3  # the boundary falls after "12."
     data = (prefix + " " * spaces + '12.5, {"companyProfile": {}}]').encode()
-    assert data[inputs._CHUNK - 3 : inputs._CHUNK + 1] == b"12.5"
+    assert data[records_module.CHUNK - 3 : records_module.CHUNK + 1] == b"12.5"
     records = list(read_records(io.BytesIO(data), "x", "json"))
     assert [getattr(r, "payload", None) for r in records][1:] == [12.5, {"companyProfile": {}}]
 
@@ -176,7 +176,7 @@ def test_json_array_read_alike_at_every_chunk_size(
     expected = json.loads(_CUT_PRONE_ARRAY)
     data = _CUT_PRONE_ARRAY.encode(encoding)
     for chunk in range(4, len(data) + 1):
-        monkeypatch.setattr(inputs, "_CHUNK", chunk)
+        monkeypatch.setattr(records_module, "CHUNK", chunk)
         records = list(read_records(io.BytesIO(data), "x", "json"))
         found = [getattr(record, "payload", record) for record in records]
         assert found == expected, (chunk, found)

@@ -982,9 +982,9 @@ def test_the_file_reader_reads_after_a_utf8_mark_as_validate_does() -> None:
 def test_an_array_element_longer_than_the_record_limit_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from pc_validate import inputs
+    from pc_validate import records
 
-    monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 3 * 1024 * 1024)
+    monkeypatch.setattr(records, "MAX_RECORD_CHARS", 3 * 1024 * 1024)
     huge = with_email(b'"' + b"x" * (5 * 1024 * 1024) + b'"')
     result = run("check", "--format", "json", "-", stdin=b"[" + GOOD + b"," + huge + b"]")
     assert result.code == 2
@@ -1083,9 +1083,9 @@ def test_csv_huge_cell(tmp_path: Path) -> None:
 
 
 def test_csv_row_over_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from pc_validate import inputs
+    from pc_validate import records
 
-    monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 100_000)
+    monkeypatch.setattr(records, "MAX_RECORD_CHARS", 100_000)
     path = tmp_path / "crm.csv"
     path.write_bytes(CSV_HEAD + b'a@b.co,"' + b"x" * 100_000 + b'",Redmond\ne@f.co,Wingtip,Bonn\n')
     result = run("check", "--format", "json", path)
@@ -1098,9 +1098,9 @@ def test_csv_row_over_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 def test_jsonl_line_over_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """One JSON Lines line was read whole, without a limit; now a longer line is skipped
     (never held whole) and the next lines are read."""
-    from pc_validate import inputs
+    from pc_validate import records
 
-    monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 3 * 1024 * 1024)
+    monkeypatch.setattr(records, "MAX_RECORD_CHARS", 3 * 1024 * 1024)
     huge = with_email(b'"' + b"x" * (5 * 1024 * 1024) + b'"')
     data = GOOD + b"\n" + huge + b"\n" + GOOD + b"\n"
     result = run("check", "--format", "json", "--input-format", "jsonl", "-", stdin=data)
@@ -1120,9 +1120,9 @@ def test_jsonl_line_over_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_json_document_over_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pc_validate import inputs
+    from pc_validate import records
 
-    monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 1000)
+    monkeypatch.setattr(records, "MAX_RECORD_CHARS", 1000)
     data = b'{"a":\n"' + b"x" * 2000 + b'"}'
     result = run("check", "--format", "json", "-", stdin=data)
     assert result.code == 2
@@ -1165,9 +1165,9 @@ def test_dev_zero_ends_with_an_unreadable_record() -> None:
 def test_dev_zero_as_lines_ends_too(fmt: str, says: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A line that never ends is skipped only as far again as the limit: then the input
     ends (before: read for ever, all memory)."""
-    from pc_validate import inputs
+    from pc_validate import records
 
-    monkeypatch.setattr(inputs, "MAX_RECORD_CHARS", 1000)
+    monkeypatch.setattr(records, "MAX_RECORD_CHARS", 1000)
     result = run("check", "--input-format", fmt, "/dev/zero")
     assert (result.code, result.err) == (2, f"pc-validate: /dev/zero:{says}\n")
 

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.suggest import worth_suggesting
 from pc_validate.model import Finding, ascii_upper
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
 from pc_validate.model import Finding, ascii_upper, fold
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pc_validate.checks import BuildContext, ValueCheck, check_kind
+from pc_validate.checks.registry import BuildContext, ValueCheck, check_kind
 from pc_validate.model import Finding
 
 _PLAIN = re.compile(

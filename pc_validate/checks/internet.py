@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pc_validate.checks import BuildContext, ValueCheck, check_kind
+from pc_validate.checks.registry import BuildContext, ValueCheck, check_kind
 from pc_validate.model import Finding
 
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")

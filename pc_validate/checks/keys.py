@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from pc_validate.checks import BuildContext, ObjectCheck, check_kind
+from pc_validate.checks.registry import BuildContext, ObjectCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
 from pc_validate.memo import SHAPES_KEPT, Bounded
 from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, fold

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pc_validate.checks import BuildContext, Param, check_kind
 from pc_validate.checks.choice import UNSUPPORTED
+from pc_validate.checks.registry import BuildContext, Param, check_kind
 from pc_validate.checks.suggest import worth_suggesting
 from pc_validate.markets import PARTS, Market, markets, name_keys, text_keys
 from pc_validate.model import MISSING, Finding, ascii_upper, fold

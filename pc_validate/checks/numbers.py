@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
-from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind, text
+from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks.text import PATTERN_MISMATCH
 from pc_validate.excerpt import quoted
 from pc_validate.model import Finding, ascii_upper, fold
 
@@ -509,7 +510,7 @@ def phone_number(
         "regex": Param("regex", "the pattern (matched in full)", required=True),
         "format": Param("str", "what a matching number looks like, in words", required=True),
     },
-    templates={**text.PATTERN_MISMATCH, **PLUS_SIGN},
+    templates={**PATTERN_MISMATCH, **PLUS_SIGN},
 )
 def phone_pattern(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     regex = params["regex"].compile()

@@ -20,8 +20,9 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind, text
 from pc_validate.checks.internet import domain_problem
+from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks.text import TOO_LONG
 from pc_validate.excerpt import quoted
 from pc_validate.model import Finding, fold
 
@@ -72,7 +73,7 @@ COMPANY_NAME = {
             "and with runs of whitespace as one space): a dataset name or a list",
         ),
     },
-    templates={**COMPANY_NAME, **text.TOO_LONG},
+    templates={**COMPANY_NAME, **TOO_LONG},
 )
 def company_name(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     high: int | None = params["max_length"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pc_validate.checks import BuildContext, ValueCheck, check_kind
+from pc_validate.checks.registry import BuildContext, ValueCheck, check_kind
 from pc_validate.model import MISSING, Finding
 
 _MISSING = Finding("required", "required.missing")

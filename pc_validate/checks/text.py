@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pc_validate.checks import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.model import Finding
 
 TOO_SHORT = {"length.too_short": "{field} is {length} characters long; the minimum is {min}."}
