@@ -114,6 +114,9 @@ class CheckKind:
     coverage: Coverage | None = None
     #: whose data the kind judges by, as the coverage table names it
     authority: str = "Partner Center docs"
+    #: its findings point at characters, not at a value to replace, so a spelling hint on
+    #: the same value (a trimmed suggestion) stays useful and is kept (engine: moot hints)
+    leaves_hints: bool = False
 
 
 REGISTRY: dict[str, CheckKind] = {}
@@ -138,6 +141,7 @@ def check_kind(
     root: Callable[[Any], Finding] | None = None,
     coverage: Coverage | None = None,
     authority: str = "Partner Center docs",
+    leaves_hints: bool = False,
 ) -> Callable[[Builder], Builder]:
     """Register a builder function as the check kind `name` (see CheckKind for the rest)."""
 
@@ -162,6 +166,7 @@ def check_kind(
                 root,
                 coverage,
                 authority,
+                leaves_hints,
             )
         )
         return build
