@@ -91,6 +91,26 @@ def _known_keys(catalog: Catalog) -> Callable[[ObjectNode], list[str]]:
     return known_keys
 
 
+def _each_known_string(
+    catalog: Catalog, judge: Callable[[str, str], Finding | None]
+) -> ObjectCheck:
+    """An object check that judges the text of each known field (key, value) alone."""
+    known_keys = _known_keys(catalog)
+
+    def check(node: ObjectNode) -> list[Finding]:
+        found = []
+        value_of = node.value
+        for key in known_keys(node):
+            value = value_of[key]
+            if isinstance(value, str):
+                finding = judge(key, value)
+                if finding is not None:
+                    found.append(finding)
+        return found
+
+    return check
+
+
 def _whitespace_test(value: str, declared: str | None) -> str:
     return f"(isinstance({value}, str) and {value}.strip() != {value} and {value}.strip() != '')"
 
@@ -296,27 +316,15 @@ def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     key_test=_whitespace_test,
 )
 def surrounding_whitespace(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
-    known_keys = _known_keys(ctx.catalog)
+    def judge(key: str, value: str) -> Finding | None:
+        trimmed = value.strip()
+        if value == trimmed or not trimmed:
+            return None
+        return Finding(
+            "non_canonical", "whitespace.surrounding", suggestion=trimmed, key=key, value=value
+        )
 
-    def check(node: ObjectNode) -> list[Finding]:
-        found = []
-        value_of = node.value
-        for key in known_keys(node):
-            value = value_of[key]
-            if not isinstance(value, str) or value == value.strip() or not value.strip():
-                continue
-            found.append(
-                Finding(
-                    "non_canonical",
-                    "whitespace.surrounding",
-                    suggestion=value.strip(),
-                    key=key,
-                    value=value,
-                )
-            )
-        return found
-
-    return check
+    return _each_known_string(ctx.catalog, judge)
 
 
 @check_kind(
@@ -342,28 +350,21 @@ def surrounding_whitespace(params: Mapping[str, Any], ctx: BuildContext) -> Obje
     leaves_hints=True,
 )
 def suspicious_characters(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
-    known_keys = _known_keys(ctx.catalog)
+    def judge(key: str, value: str) -> Finding | None:
+        if SUSPICIOUS.search(value) is None:
+            return None
+        start = len(value) - len(value.lstrip())
+        hit = first_suspicious(value, start, max(start, len(value.rstrip())))
+        if hit is None:
+            return None
+        info = {
+            "code_point": hit.code_point,
+            "name": hit.name,
+            "position": hit.position,
+            "what": hit.kind,
+            "count": hit.count,
+        }
+        template = "text.suspicious_more" if hit.count > 1 else "text.suspicious"
+        return Finding("invalid_format", template, info, key=key, value=value)
 
-    def check(node: ObjectNode) -> list[Finding]:
-        found = []
-        value_of = node.value
-        for key in known_keys(node):
-            value = value_of[key]
-            if not isinstance(value, str) or SUSPICIOUS.search(value) is None:
-                continue
-            start = len(value) - len(value.lstrip())
-            hit = first_suspicious(value, start, max(start, len(value.rstrip())))
-            if hit is None:
-                continue
-            info = {
-                "code_point": hit.code_point,
-                "name": hit.name,
-                "position": hit.position,
-                "what": hit.kind,
-                "count": hit.count,
-            }
-            template = "text.suspicious_more" if hit.count > 1 else "text.suspicious"
-            found.append(Finding("invalid_format", template, info, key=key, value=value))
-        return found
-
-    return check
+    return _each_known_string(ctx.catalog, judge)
