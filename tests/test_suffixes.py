@@ -83,8 +83,8 @@ def test_the_list_version_is_the_package_files() -> None:
 
 
 def test_the_list_is_read_only_when_a_domain_is_judged() -> None:
-    """Importing pc_validate and building a validator reads no list; judging an email does,
-    and no socket is opened for it."""
+    """Importing pc_validate, building a validator and judging a .com email and domain read no
+    list; judging another TLD does, and no socket is opened for it."""
     code = (
         "import socket, sys\n"
         "def refuse(*a, **k): raise AssertionError('network')\n"
@@ -92,6 +92,7 @@ def test_the_list_is_read_only_when_a_domain_is_judged() -> None:
         "from pc_validate import Validator, load_rules\n"
         "from pc_validate.testing import base_payload\n"
         "v = Validator(load_rules())\n"
+        "v.validate(base_payload())\n"
         "print('publicsuffixlist' in sys.modules)\n"
         "p = base_payload(); p['billingProfile']['email'] = 'a@b.con'\n"
         "print([x.rule for x in v.validate(p).violations])\n"
@@ -99,6 +100,12 @@ def test_the_list_is_read_only_when_a_domain_is_judged() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:3] == ["False", "['billing.email.tld_known']", "True"]
+
+
+def test_the_generic_tlds_answered_without_the_list_are_on_it(
+    whole_icann: PublicSuffixList,
+) -> None:
+    assert all(whole_icann.is_public(tld) for tld in suffixes.GENERIC_TLDS)
 
 
 def test_valid_examples_keep_their_top_level_domains() -> None:
