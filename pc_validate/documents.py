@@ -457,6 +457,9 @@ class RuleDocument(TypedDict):
     conversions, format specs, attributes or positions); {{ and }} are literal braces."""
     note: NotRequired[str | None]
     """Why the rule is as it is, where sources disagree."""
+    authority: NotRequired[str | None]
+    """Whose data or word the rule rests on, as the coverage table names it, where that is
+    not its check kind's (e.g. "Partner Center, as the service was recorded")."""
     enabled: NotRequired[bool]
     """false switches the rule off (true switches it back on)."""
     autofix: NotRequired[bool]

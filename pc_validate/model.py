@@ -121,6 +121,9 @@ class Rule:
     partner_center_error: int | None = None
     message: str | None = None
     note: str | None = None
+    #: whose data or word the rule rests on, as the coverage table names it (None: its
+    #: check kind's `authority`)
+    authority: str | None = None
     origin: str = ""
     #: The rule's suggestions are certain repairs: `pc-validate fix` / normalize() apply them.
     autofix: bool = False

@@ -65,6 +65,7 @@ _RULE_KEYS = frozenset(
         "partner_center_error",
         "message",
         "note",
+        "authority",
         "enabled",
         "autofix",
     }
@@ -728,7 +729,7 @@ def _rule(
     code = raw.get("partner_center_error")
     if code is not None and (isinstance(code, bool) or not isinstance(code, int)):
         raise RuleFileError(file, "'partner_center_error' must be a number", line, rule_id)
-    for key in ("message", "note"):
+    for key in ("message", "note", "authority"):
         if raw.get(key) is not None and not isinstance(raw[key], str):
             raise RuleFileError(file, f"'{key}' must be text", line, rule_id)
     if raw.get("message") is not None:
@@ -751,6 +752,7 @@ def _rule(
         partner_center_error=code,
         message=raw.get("message"),
         note=raw.get("note"),
+        authority=raw.get("authority"),
         autofix=autofix,
         origin=f"{file}:{line}" if line is not None else file,
     )

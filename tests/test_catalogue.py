@@ -245,6 +245,26 @@ def test_coverage_table_counts_markets_from_the_data() -> None:
     assert rows["address.phone.format"]["source"].startswith("phonenumbers")
 
 
+def test_a_rules_own_authority_names_it_in_the_coverage_table(tmp_path: Path) -> None:
+    """A rule's `authority` replaces its check kind's (a recording is not the documents);
+    a rule without one keeps the kind's, and an authority that is not text is refused."""
+    from pc_validate.render.coverage import coverage_rows
+    from pc_validate.rules import RuleFileError
+
+    rows = {row["rule"]: row for row in coverage_rows(load_rules())}
+    assert (
+        rows["address.region.us_absent"]["source"] == "Partner Center, as the service was recorded"
+    )
+    assert rows["address.state.us_code"]["source"] == "Partner Center docs"
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("rules:\n  - {id: address.state.us_code, authority: my team}\n", "utf-8")
+    rows = {row["rule"]: row for row in coverage_rows(load_rules([overlay]))}
+    assert rows["address.state.us_code"]["source"] == "my team"
+    overlay.write_text("rules:\n  - {id: address.state.us_code, authority: [1]}\n", "utf-8")
+    with pytest.raises(RuleFileError, match="'authority' must be text"):
+        load_rules([overlay])
+
+
 def test_payload_json_cannot_be_switched_off() -> None:
     from conftest import run_cli
 

@@ -47,7 +47,7 @@ def coverage_rows(ruleset: RuleSet) -> list[dict[str, Any]]:
         covered = sorted(
             code for code, market in table.items() if _in_scope(rule, code) and judges(market)
         )
-        authority = REGISTRY[rule.check].authority
+        authority = rule.authority or REGISTRY[rule.check].authority
         rows.append(
             {"rule": rule.id, "severity": rule.severity, "markets": covered, "source": authority}
         )
