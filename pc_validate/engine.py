@@ -9,7 +9,7 @@ the keys. Under redaction a key that is not a known field is named by its positi
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
 from typing import Any, Literal
 
@@ -30,7 +30,7 @@ from pc_validate.model import (
     ascii_upper,
     fold,
 )
-from pc_validate.plan import MEMO_TEXT_AT_MOST, MEMOIZABLE, Plan, compile_plan
+from pc_validate.plan import MEMO_TEXT_AT_MOST, MEMOIZABLE, FieldPlan, Plan, compile_plan
 from pc_validate.report import Report, Violation, clean, echo, printable
 from pc_validate.rules import RuleSet
 from pc_validate.screen import CLEAN, Flagged, Screen, compile_screen
@@ -213,11 +213,11 @@ class Validator:
         """The interpreter: judge the field plans and objects the screen flagged (all: None)."""
         out: list[Violation] = []
         plan_of = self.plan
-        plans = plan_of.fields
+        plans: Iterable[FieldPlan] = plan_of.fields
         objects: frozenset[FieldPath] | None = None
         object_rules = plan_of.object_rules
         if flagged is not None:
-            plans = tuple(plans[i] for i in flagged.fields)
+            plans = map(plan_of.fields.__getitem__, flagged.fields)
             objects = flagged.objects
             if not objects:
                 object_rules = ()

@@ -73,7 +73,9 @@ class _Generator:
             "MISSING": MISSING,
             "upper": ascii_upper,
             "CLEAN": CLEAN,
-            "flagged": _flagged_of(self.objects),
+            "Flagged": Flagged,
+            "NO_OBJECTS": CLEAN.objects,
+            "object_at": tuple(self.objects).__getitem__,
         }
         self.names.update({f"T_{kind}": types for kind, types in JSON_TYPES.items()})
         self.lines: list[str] = []
@@ -128,13 +130,21 @@ class _Generator:
             self._object(j, path, rules_at[j], per_key[j])
         self._field_values()
         self._conditions()
-        plan_of = {plan.path: i for i, plan in enumerate(self.plans)}
+        # Field plans in plan order, each appended at most once: `bad` is then Flagged.fields
+        # as it stands. The fields no plan reads (per-key checks only) follow.
+        for i, plan in enumerate(self.plans):
+            parent = object_at[plan.parent]
+            self._field(plan.path, i, parent, per_key[parent])
+        planned = {plan.path for plan in self.plans}
         for path in self.local:
-            parent = object_at[path[:-1]]
-            self._field(path, plan_of.get(path), parent, per_key[parent])
+            if path not in planned:
+                parent = object_at[path[:-1]]
+                self._field(path, None, parent, per_key[parent])
         for j in range(len(self.objects)):
             self._extras(j, per_key[j])
-        self.emit(1, "return flagged(bad, bad_objects) if bad or bad_objects else CLEAN")
+        self.emit(1, "if not bad_objects:")
+        self.emit(2, "return Flagged(tuple(bad), NO_OBJECTS) if bad else CLEAN")
+        self.emit(1, "return Flagged(tuple(bad), frozenset(map(object_at, bad_objects)))")
         # The constants become default arguments: local look-ups are the fastest Python has.
         defaults = ", ".join(f"{name}={name}" for name in self.names)
         self.lines[0] = f"def screen(o0, *, {defaults}):"
@@ -324,13 +334,6 @@ def _key_tests(value: str, per_key: tuple[KeyTest, ...], declared: str | None) -
     None: the value's Python types are in the variable `kind`."""
     tests = [test(value, declared) for test in per_key]
     return [test for test in tests if test is not None]
-
-
-def _flagged_of(objects: list[FieldPath]) -> Callable[[list[int], list[int]], Flagged]:
-    def flagged(fields: list[int], object_indexes: list[int]) -> Flagged:
-        return Flagged(tuple(sorted(set(fields))), frozenset(objects[j] for j in object_indexes))
-
-    return flagged
 
 
 def _shape_learner(
