@@ -306,7 +306,7 @@ class Validator:
         finding object for the same value, and some params hold long lists (allowed states).
         The entry keeps its finding alive, so the id stays its own; violations share the
         params, and nothing changes them."""
-        found = self._cleaned.get(id(finding))
+        found = self._cleaned.entries.get(id(finding))
         if found is not None:
             return found[1]
         params: dict[str, Any] = clean(finding.params)
@@ -337,7 +337,7 @@ class Validator:
         key = None
         if self._remember and _rememberable(value) and all(_rememberable(c) for c in conditions):
             key = (id(rule), id(finding), pointer, type(value), value, conditions, redact, language)
-            found = self._violations.get(key)
+            found = self._violations.entries.get(key)
             if found is not None:
                 return found[1]
         violation = self._write_violation(

@@ -298,15 +298,13 @@ class _Generator:
             for line in judge:
                 self.emit(2, line)
             return
-        memo, learned, remembering = (
-            self.constant(Bounded[Any, bool](MEMO_KEPT)),
-            self.constant(self.learned),
-            self.constant(self.remembering),
-        )
+        clean_values = Bounded[Any, bool](MEMO_KEPT)
+        memo, seen = self.constant(clean_values), self.constant(clean_values.entries)
+        learned, remembering = self.constant(self.learned), self.constant(self.remembering)
         key = f"({', '.join([value, *flags, *texts])},)" if flags or texts else value
         self.emit(2, f"if {remembering}[{i}] and type({value}) is str:")
         self.emit(3, f"key = {key}")
-        self.emit(3, f"if key not in {memo}:")
+        self.emit(3, f"if key not in {seen}:")
         for line in judge:
             self.emit(4, line)
         self.emit(4, "if not (p or q):")
@@ -358,4 +356,4 @@ def _shape_learner(
             cache.remember(node.shape, found)
         return found
 
-    return cache, learn
+    return cache.entries, learn
