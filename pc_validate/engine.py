@@ -145,12 +145,7 @@ class _Payload:
     def holds(self, conditions: tuple[Condition, ...]) -> bool:
         """All `when` clauses hold; a field that cannot be judged (missing, not text) fails."""
         for condition in conditions:
-            text = self.condition_value(condition.field)
-            if (
-                text is None
-                or len(text) not in condition.lengths
-                or (text in condition.values) == condition.negate
-            ):
+            if not condition.admits(self.condition_value(condition.field)):
                 return False
         return True
 

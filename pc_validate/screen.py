@@ -29,8 +29,16 @@ from pc_validate.memo import (
     Bounded,
     remembering_pays,
 )
-from pc_validate.model import MISSING, FieldPath, Finding, ObjectNode, ascii_upper, fold
-from pc_validate.plan import FieldPlan, ObjectRule, Plan
+from pc_validate.model import (
+    MISSING,
+    Condition,
+    FieldPath,
+    Finding,
+    ObjectNode,
+    ascii_upper,
+    fold,
+)
+from pc_validate.plan import MEMO_TEXT_AT_MOST, FieldPlan, ObjectRule, Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,22 +234,28 @@ class _Generator:
                 self.emit(2, f"{name} = MISSING if k is None else o{j}[k]")
 
     def _conditions(self) -> None:
+        """The `when` clauses (w{n}). Those on one field (all the bundled ones) are looked up
+        together by the field's condition text, which takes a handful of values (countries)."""
         local = self.local
         fields = sorted({c.field for clauses in self.whens for c in clauses}, key=local.__getitem__)
+        on_one: dict[FieldPath, list[int]] = {}
+        for n, clauses in enumerate(self.whens):
+            if len({condition.field for condition in clauses}) == 1:
+                on_one.setdefault(clauses[0].field, []).append(n)
         for path in fields:
             name = local[path]
-            self.emit(1, f"c{name} = upper({name}.strip()) if isinstance({name}, str) else None")
+            text = f"c{name}"
+            self.emit(1, f"{text} = upper({name}.strip()) if isinstance({name}, str) else None")
+            if path in on_one:
+                numbers = on_one[path]
+                seen, learn = _clause_learner([self.whens[n] for n in numbers])
+                targets = "".join(f"w{n}, " for n in numbers)
+                lookup = f"{self.constant(seen)}.get({text}) or {self.constant(learn)}({text})"
+                self.emit(1, f"{targets}= {lookup}")
         for n, clauses in enumerate(self.whens):
-            parts = []
-            for condition in clauses:
-                text = f"c{local[condition.field]}"
-                lengths = self.constant(condition.lengths)
-                values = self.constant(condition.values)
-                relation = "not in" if condition.negate else "in"
-                parts.append(
-                    f"({text} is not None and len({text}) in {lengths}"
-                    f" and {text} {relation} {values})"
-                )
+            if n in on_one.get(clauses[0].field, ()):
+                continue
+            parts = [f"{self.constant(c)}.admits(c{local[c.field]})" for c in clauses]
             self.emit(1, f"w{n} = " + " and ".join(parts))
         contexts = {c for plan in self.plans for entry in plan.entries for c in entry.context}
         for path in sorted(contexts, key=local.__getitem__):
@@ -332,6 +346,22 @@ def _key_tests(value: str, per_key: tuple[KeyTest, ...], declared: str | None) -
     None: the value's Python types are in the variable `kind`."""
     tests = [test(value, declared) for test in per_key]
     return [test for test in tests if test is not None]
+
+
+def _clause_learner(
+    clauses: list[tuple[Condition, ...]],
+) -> tuple[dict[str | None, tuple[bool, ...]], Callable[[str | None], tuple[bool, ...]]]:
+    """A cache of whether each of `clauses` (all on one field) holds, by the field's condition
+    text, and its filler."""
+    cache: Bounded[str | None, tuple[bool, ...]] = Bounded(MEMO_KEPT)
+
+    def learn(text: str | None) -> tuple[bool, ...]:
+        found = tuple(all(condition.admits(text) for condition in clause) for clause in clauses)
+        if text is None or len(text) <= MEMO_TEXT_AT_MOST:
+            cache.remember(text, found)
+        return found
+
+    return cache.entries, learn
 
 
 def _shape_learner(

@@ -141,6 +141,46 @@ rules:
         _assert_same(validator, payload)
 
 
+def test_when_clauses_of_several_conditions(tmp_path: Path) -> None:
+    """A clause of conditions on two fields, and one of two conditions on the same field,
+    the screen evaluates as the interpreter does, for texts of every kind."""
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        """
+rules:
+  - id: custom.city.two_fields
+    severity: warning
+    description: A city of at most 3 characters for German customers of one culture.
+    source: house rule
+    field: billingProfile.defaultAddress.city
+    check: length
+    params: {max: 3}
+    when:
+      - {field: billingProfile.defaultAddress.country, in: [DE]}
+      - {field: billingProfile.culture, not_in: [en-US]}
+  - id: custom.city.one_field
+    severity: warning
+    description: A city of at most 4 characters in Germany, not in the US.
+    source: house rule
+    field: billingProfile.defaultAddress.city
+    check: length
+    params: {max: 4}
+    when:
+      - {field: billingProfile.defaultAddress.country, in: [DE, US]}
+      - {field: billingProfile.defaultAddress.country, not_in: [US]}
+""",
+        encoding="utf-8",
+    )
+    validator = _screened(rules=[extra])
+    for country in ("DE", " de ", "US", "DEU", "", 7, None):
+        for culture in ("en-US", "de-DE", None):
+            for city in ("Ulm", "Bonn", "Berlin"):
+                payload = copy.deepcopy(VALID_US_PAYLOAD)
+                payload["billingProfile"]["culture"] = culture
+                payload["billingProfile"]["defaultAddress"].update(country=country, city=city)
+                _assert_same(validator, payload)
+
+
 def test_field_names_beyond_ascii_are_looked_up_as_the_engine_folds_them(
     tmp_path: Path,
 ) -> None:
