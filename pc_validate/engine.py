@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pc_validate.checks import CheckKind
 from pc_validate.checks.keys import shown_name
@@ -99,6 +99,10 @@ _VIOLATIONS_KEPT = 4096
 ScreenWhen = Literal["auto", "at_once", "never"]
 
 
+#: Not yet looked for (a node may be None: absent, or not an object).
+_UNSEEN: Final[Any] = object()
+
+
 class _Payload:
     """Per-payload lookups: object nodes and condition values, each resolved once."""
 
@@ -109,8 +113,9 @@ class _Payload:
         self.conditions: dict[FieldPath, str | None] = {}
 
     def node(self, path: FieldPath) -> ObjectNode | None:
-        if path in self.nodes:
-            return self.nodes[path]
+        seen = self.nodes.get(path, _UNSEEN)
+        if seen is not _UNSEEN:
+            return seen  # type: ignore[no-any-return]
         parent = self.node(path[:-1])
         found = None
         if parent is not None:
@@ -222,7 +227,9 @@ class Validator:
         texts_of: dict[tuple[FieldPath, ...], tuple[str | None, ...]] = {}
         nodes = data.nodes
         for plan in plans:
-            parent = nodes[plan.parent] if plan.parent in nodes else data.node(plan.parent)
+            parent = nodes.get(plan.parent, _UNSEEN)
+            if parent is _UNSEEN:
+                parent = data.node(plan.parent)
             if parent is None:
                 continue
             key = parent.keys.get(plan.folded)
@@ -328,9 +335,15 @@ class Validator:
         an entry keeps its finding alive, so the ids in its key stay their own. (`names`, the
         redacted names of the keys, needs no place in the key: a check gives the same finding
         object only for an object of the same keys in the same order.)"""
-        conditions = tuple(data.value(c.field) for c in rule.when) if rule.when and data else ()
+        conditions: tuple[Any, ...] = ()
+        if rule.when and data is not None:
+            conditions = tuple([data.value(c.field) for c in rule.when])
         key = None
-        if self._remember and _rememberable(value) and all(_rememberable(c) for c in conditions):
+        if (
+            self._remember
+            and _rememberable(value)
+            and (not conditions or all(map(_rememberable, conditions)))
+        ):
             key = (id(rule), id(finding), pointer, type(value), value, conditions, redact, language)
             found = self._violations.entries.get(key)
             if found is not None:
@@ -401,6 +414,8 @@ def _rememberable(value: Any) -> bool:
 def _without_moot_hints(violations: list[Violation]) -> tuple[Violation, ...]:
     """Drop spelling hints (non_canonical) on a path that already has an error or warning of
     another kind: the value is wrong anyway, and that violation's suggestion is the useful one."""
+    if len(violations) < 2:
+        return tuple(violations)
     flagged = {v.path for v in violations if v.severity != "info" and v.code != "non_canonical"}
     if not flagged:
         return tuple(violations)
