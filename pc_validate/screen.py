@@ -82,7 +82,6 @@ class _Generator:
             "upper": ascii_upper,
             "CLEAN": CLEAN,
             "Flagged": Flagged,
-            "NO_OBJECTS": CLEAN.objects,
             "object_at": tuple(self.objects).__getitem__,
         }
         self.names.update({f"T_{kind}": types for kind, types in JSON_TYPES.items()})
@@ -150,8 +149,15 @@ class _Generator:
                 self._field(path, None, parent, per_key[parent])
         for j in range(len(self.objects)):
             self._extras(j, per_key[j])
+        # Flagged results are immutable: those of fields alone are shared, one per set of fields.
+        shared, share = _flagged_fields()
         self.emit(1, "if not bad_objects:")
-        self.emit(2, "return Flagged(tuple(bad), NO_OBJECTS) if bad else CLEAN")
+        self.emit(2, "if not bad:")
+        self.emit(3, "return CLEAN")
+        self.emit(2, "fields = tuple(bad)")
+        self.emit(
+            2, f"return {self.constant(shared)}.get(fields) or {self.constant(share)}(fields)"
+        )
         self.emit(1, "return Flagged(tuple(bad), frozenset(map(object_at, bad_objects)))")
         # The constants become default arguments: local look-ups are the fastest Python has.
         defaults = ", ".join(f"{name}={name}" for name in self.names)
@@ -346,6 +352,20 @@ def _key_tests(value: str, per_key: tuple[KeyTest, ...], declared: str | None) -
     None: the value's Python types are in the variable `kind`."""
     tests = [test(value, declared) for test in per_key]
     return [test for test in tests if test is not None]
+
+
+def _flagged_fields() -> tuple[
+    dict[tuple[int, ...], Flagged], Callable[[tuple[int, ...]], Flagged]
+]:
+    """A cache of the Flagged of field plans alone (no objects), and its filler: a screen
+    flags a handful of sets of fields, and building a frozen dataclass costs more than a
+    look-up."""
+    cache: Bounded[tuple[int, ...], Flagged] = Bounded(SHAPES_KEPT)
+
+    def share(fields: tuple[int, ...]) -> Flagged:
+        return cache.remember(fields, Flagged(fields, CLEAN.objects))
+
+    return cache.entries, share
 
 
 def _clause_learner(

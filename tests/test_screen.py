@@ -90,6 +90,25 @@ def test_the_benchmark_corpus_is_reported_alike_and_mostly_screened_out() -> Non
     assert screened_out == clean
 
 
+def test_the_screen_flags_fields_in_plan_order_and_shares_its_results() -> None:
+    validator = VALIDATORS["global"]
+    screen = validator.screen
+    assert screen is not None
+    payload = copy.deepcopy(VALID_US_PAYLOAD)
+    address = payload["billingProfile"]["defaultAddress"]
+    address.update(city="", postalCode="1", state="ZZ")
+    flagged = screen(payload)
+    assert flagged is not None and flagged is not CLEAN
+    assert len(flagged.fields) >= 3
+    assert list(flagged.fields) == sorted(set(flagged.fields))  # the interpreter's order
+    assert flagged.objects == frozenset()
+    assert screen(copy.deepcopy(payload)) is flagged  # immutable, so one per set of fields
+    address["city"] = " Redmond"  # surrounding whitespace: an object rule's finding too
+    with_object = screen(payload)
+    assert with_object is not None
+    assert with_object.objects == {("billingProfile", "defaultAddress")}
+
+
 def test_a_validator_compiles_its_screen_after_a_few_calls() -> None:
     validator = Validator(load_rules())
     for _ in range(SCREEN_AFTER):
