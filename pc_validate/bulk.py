@@ -70,7 +70,7 @@ def _clean_line(where: Where) -> str:
     """The JSON line of a record without violations, as dumps(result_dict(...)) writes it: the
     record's place filled into the rest of a clean result, written once (seven in ten records
     of a bulk run are clean, and dumps of the whole would cost more than their validation)."""
-    name = _names.get(where.input)
+    name = _names.entries.get(where.input)
     if name is None:
         name = _names.remember(where.input, dumps(where.input, indent=None))
     line = "null" if where.line is None else where.line

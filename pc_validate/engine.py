@@ -9,9 +9,9 @@ the keys. Under redaction a key that is not a known field is named by its positi
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pc_validate.checks import REGISTRY, CheckKind
 from pc_validate.checks.keys import shown_name
@@ -30,7 +30,7 @@ from pc_validate.model import (
     ascii_upper,
     fold,
 )
-from pc_validate.plan import MEMO_TEXT_AT_MOST, MEMOIZABLE, Plan, compile_plan
+from pc_validate.plan import MEMO_TEXT_AT_MOST, MEMOIZABLE, FieldPlan, Plan, compile_plan
 from pc_validate.report import Report, Violation, clean, echo, printable
 from pc_validate.rules import RuleSet
 from pc_validate.screen import CLEAN, Flagged, Screen, compile_screen
@@ -99,6 +99,10 @@ _VIOLATIONS_KEPT = 4096
 ScreenWhen = Literal["auto", "at_once", "never"]
 
 
+#: Not yet looked for (a node may be None: absent, or not an object).
+_UNSEEN: Final[Any] = object()
+
+
 class _Payload:
     """Per-payload lookups: object nodes and condition values, each resolved once."""
 
@@ -109,8 +113,9 @@ class _Payload:
         self.conditions: dict[FieldPath, str | None] = {}
 
     def node(self, path: FieldPath) -> ObjectNode | None:
-        if path in self.nodes:
-            return self.nodes[path]
+        seen = self.nodes.get(path, _UNSEEN)
+        if seen is not _UNSEEN:
+            return seen  # type: ignore[no-any-return]
         parent = self.node(path[:-1])
         found = None
         if parent is not None:
@@ -145,12 +150,7 @@ class _Payload:
     def holds(self, conditions: tuple[Condition, ...]) -> bool:
         """All `when` clauses hold; a field that cannot be judged (missing, not text) fails."""
         for condition in conditions:
-            text = self.condition_value(condition.field)
-            if (
-                text is None
-                or len(text) not in condition.lengths
-                or (text in condition.values) == condition.negate
-            ):
+            if not condition.admits(self.condition_value(condition.field)):
                 return False
         return True
 
@@ -217,11 +217,11 @@ class Validator:
         """The interpreter: judge the field plans and objects the screen flagged (all: None)."""
         out: list[Violation] = []
         plan_of = self.plan
-        plans = plan_of.fields
+        plans: Iterable[FieldPlan] = plan_of.fields
         objects: frozenset[FieldPath] | None = None
         object_rules = plan_of.object_rules
         if flagged is not None:
-            plans = tuple(plans[i] for i in flagged.fields)
+            plans = map(plan_of.fields.__getitem__, flagged.fields)
             objects = flagged.objects
             if not objects:
                 object_rules = ()
@@ -231,7 +231,9 @@ class Validator:
         texts_of: dict[tuple[FieldPath, ...], tuple[str | None, ...]] = {}
         nodes = data.nodes
         for plan in plans:
-            parent = nodes[plan.parent] if plan.parent in nodes else data.node(plan.parent)
+            parent = nodes.get(plan.parent, _UNSEEN)
+            if parent is _UNSEEN:
+                parent = data.node(plan.parent)
             if parent is None:
                 continue
             key = parent.keys.get(plan.folded)
@@ -310,7 +312,7 @@ class Validator:
         finding object for the same value, and some params hold long lists (allowed states).
         The entry keeps its finding alive, so the id stays its own; violations share the
         params, and nothing changes them."""
-        found = self._cleaned.get(id(finding))
+        found = self._cleaned.entries.get(id(finding))
         if found is not None:
             return found[1]
         params: dict[str, Any] = clean(finding.params)
@@ -337,11 +339,17 @@ class Validator:
         an entry keeps its finding alive, so the ids in its key stay their own. (`names`, the
         redacted names of the keys, needs no place in the key: a check gives the same finding
         object only for an object of the same keys in the same order.)"""
-        conditions = tuple(data.value(c.field) for c in rule.when) if rule.when and data else ()
+        conditions: tuple[Any, ...] = ()
+        if rule.when and data is not None:
+            conditions = tuple([data.value(c.field) for c in rule.when])
         key = None
-        if self._remember and _rememberable(value) and all(_rememberable(c) for c in conditions):
+        if (
+            self._remember
+            and _rememberable(value)
+            and (not conditions or all(map(_rememberable, conditions)))
+        ):
             key = (id(rule), id(finding), pointer, type(value), value, conditions, redact, language)
-            found = self._violations.get(key)
+            found = self._violations.entries.get(key)
             if found is not None:
                 return found[1]
         violation = self._write_violation(
@@ -415,6 +423,8 @@ def _without_moot_hints(
     another kind: the value is wrong anyway, and that violation's suggestion is the useful one.
     Violations of the rules in `leaving` (kinds that point at characters: leaves_hints) do not
     make a hint moot."""
+    if len(violations) < 2:
+        return tuple(violations)
     flagged = {
         v.path
         for v in violations

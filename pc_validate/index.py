@@ -29,7 +29,7 @@ def index_object(value: dict[Any, Any], path: FieldPath, pointer: str) -> Object
     if type(value) is DuplicateKeys:
         return _index_repeating(value, path, pointer)
     shape = tuple(value)
-    cached = _SHAPES.get(shape) if len(shape) <= SHAPE_KEYS_AT_MOST else None
+    cached = _SHAPES.entries.get(shape) if len(shape) <= SHAPE_KEYS_AT_MOST else None
     if cached is not None:
         return ObjectNode(value, path, pointer, cached[0], cached[1], shape)
     if not all(type(key) is str for key in value):

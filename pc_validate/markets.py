@@ -240,7 +240,7 @@ class Market:
 
     def find_state(self, text: str) -> frozenset[str]:
         """The canonical codes of the states `text` names ("Ontario", "on", "CA-ON" -> ON)."""
-        found = self._found.get(text)
+        found = self._found.entries.get(text)
         if found is None:
             found = self._found.remember(text, self._find_state(text))
         return found

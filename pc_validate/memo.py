@@ -9,7 +9,7 @@ per look-up, where least-recently-used bookkeeping would cost on every hit.
 
 from __future__ import annotations
 
-from typing import Final, TypeVar
+from typing import Final, Generic, TypeVar
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -25,25 +25,36 @@ MEMO_KEPT: Final = 2048
 MEMO_TRIAL: Final = 1024
 
 
-class Bounded(dict[_K, _V]):
-    """A dict of at most `limit` entries that forgets all of them when it is full.
+class Bounded(Generic[_K, _V]):
+    """A cache of at most `limit` entries that forgets all of them when it is full.
 
-    Look-ups are plain dict look-ups (`get`, `in`, `[]`): only `remember` is Python code,
-    and it runs on a miss, which costs far more anyway.
+    Look-ups read `entries`, a plain dict (`cache.entries.get(key)`, `key in cache.entries`),
+    which is never replaced, only emptied, so a hot path may hold it. CPython runs `in`, `[]`
+    and `get` at full speed on an exact dict only: on a dict subclass `in` and `[]` go through
+    a slot call and `get` is not specialised. Only `remember` is Python code, and it runs on
+    a miss, which costs far more anyway.
     """
 
-    __slots__ = ("limit",)
+    __slots__ = ("entries", "limit")
 
     def __init__(self, limit: int) -> None:
-        super().__init__()
+        self.entries: dict[_K, _V] = {}
         self.limit = limit
 
     def remember(self, key: _K, value: _V) -> _V:
         """Keep `value` under `key` (forgetting everything first when full); return it."""
-        if len(self) >= self.limit:
-            self.clear()
-        self[key] = value
+        entries = self.entries
+        if len(entries) >= self.limit:
+            entries.clear()
+        entries[key] = value
         return value
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self.entries.clear()
+
+    def __len__(self) -> int:
+        return len(self.entries)
 
 
 def remembering_pays(lookups: int, misses: int) -> bool:

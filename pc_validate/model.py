@@ -105,6 +105,13 @@ class Condition:
     #: ("USA" is neither in nor out of a set of two-letter codes).
     lengths: frozenset[int] = frozenset()
 
+    def admits(self, text: str | None) -> bool:
+        """Whether the condition holds for its field's text (trimmed, upper-cased; None when
+        the field is missing or not text, which never holds)."""
+        return (
+            text is not None and len(text) in self.lengths and (text in self.values) != self.negate
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:

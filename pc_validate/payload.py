@@ -258,9 +258,16 @@ def problem_at(doc: str, pos: int, start: int = 0) -> JsonProblem:
         return "other"
     if ahead and _value_ends_before(doc, start, pos):
         return "extra"
-    if ahead == '"' and _STRING.match(doc, pos) is None:
+    if ahead == '"' and _STRING.match(doc, pos) is None and _string_may_start(doc, start, pos):
         return "unterminated"
     return "other"
+
+
+def _string_may_start(doc: str, start: int, pos: int) -> bool:
+    """Whether JSON allows a string at `pos`: first in the value, or after { [ , or :
+    (after another string, what is missing is a delimiter, not a closing quote)."""
+    before = doc[start:pos].rstrip(" \t\n\r")
+    return not before or before[-1] in "{[,:"
 
 
 #: The text of a string after its opening quote, up to (not including) its closing quote.

@@ -88,7 +88,7 @@ class FieldPlan:
         ):
             key = (type(value), value, flags, texts)
             memo.lookups += 1
-            found = outcomes.get(key)
+            found = outcomes.entries.get(key)
             if found is not None:
                 return found
             memo.misses += 1

@@ -29,8 +29,16 @@ from pc_validate.memo import (
     Bounded,
     remembering_pays,
 )
-from pc_validate.model import MISSING, FieldPath, Finding, ObjectNode, ascii_upper, fold
-from pc_validate.plan import FieldPlan, ObjectRule, Plan
+from pc_validate.model import (
+    MISSING,
+    Condition,
+    FieldPath,
+    Finding,
+    ObjectNode,
+    ascii_upper,
+    fold,
+)
+from pc_validate.plan import MEMO_TEXT_AT_MOST, FieldPlan, ObjectRule, Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +81,8 @@ class _Generator:
             "MISSING": MISSING,
             "upper": ascii_upper,
             "CLEAN": CLEAN,
-            "flagged": _flagged_of(self.objects),
+            "Flagged": Flagged,
+            "object_at": tuple(self.objects).__getitem__,
         }
         self.names.update({f"T_{kind}": types for kind, types in JSON_TYPES.items()})
         self.lines: list[str] = []
@@ -128,13 +137,28 @@ class _Generator:
             self._object(j, path, rules_at[j], per_key[j])
         self._field_values()
         self._conditions()
-        plan_of = {plan.path: i for i, plan in enumerate(self.plans)}
+        # Field plans in plan order, each appended at most once: `bad` is then Flagged.fields
+        # as it stands. The fields no plan reads (per-key checks only) follow.
+        for i, plan in enumerate(self.plans):
+            parent = object_at[plan.parent]
+            self._field(plan.path, i, parent, per_key[parent])
+        planned = {plan.path for plan in self.plans}
         for path in self.local:
-            parent = object_at[path[:-1]]
-            self._field(path, plan_of.get(path), parent, per_key[parent])
+            if path not in planned:
+                parent = object_at[path[:-1]]
+                self._field(path, None, parent, per_key[parent])
         for j in range(len(self.objects)):
             self._extras(j, per_key[j])
-        self.emit(1, "return flagged(bad, bad_objects) if bad or bad_objects else CLEAN")
+        # Flagged results are immutable: those of fields alone are shared, one per set of fields.
+        shared, share = _flagged_fields()
+        self.emit(1, "if not bad_objects:")
+        self.emit(2, "if not bad:")
+        self.emit(3, "return CLEAN")
+        self.emit(2, "fields = tuple(bad)")
+        self.emit(
+            2, f"return {self.constant(shared)}.get(fields) or {self.constant(share)}(fields)"
+        )
+        self.emit(1, "return Flagged(tuple(bad), frozenset(map(object_at, bad_objects)))")
         # The constants become default arguments: local look-ups are the fastest Python has.
         defaults = ", ".join(f"{name}={name}" for name in self.names)
         self.lines[0] = f"def screen(o0, *, {defaults}):"
@@ -216,22 +240,28 @@ class _Generator:
                 self.emit(2, f"{name} = MISSING if k is None else o{j}[k]")
 
     def _conditions(self) -> None:
+        """The `when` clauses (w{n}). Those on one field (all the bundled ones) are looked up
+        together by the field's condition text, which takes a handful of values (countries)."""
         local = self.local
         fields = sorted({c.field for clauses in self.whens for c in clauses}, key=local.__getitem__)
+        on_one: dict[FieldPath, list[int]] = {}
+        for n, clauses in enumerate(self.whens):
+            if len({condition.field for condition in clauses}) == 1:
+                on_one.setdefault(clauses[0].field, []).append(n)
         for path in fields:
             name = local[path]
-            self.emit(1, f"c{name} = upper({name}.strip()) if isinstance({name}, str) else None")
+            text = f"c{name}"
+            self.emit(1, f"{text} = upper({name}.strip()) if isinstance({name}, str) else None")
+            if path in on_one:
+                numbers = on_one[path]
+                seen, learn = _clause_learner([self.whens[n] for n in numbers])
+                targets = "".join(f"w{n}, " for n in numbers)
+                lookup = f"{self.constant(seen)}.get({text}) or {self.constant(learn)}({text})"
+                self.emit(1, f"{targets}= {lookup}")
         for n, clauses in enumerate(self.whens):
-            parts = []
-            for condition in clauses:
-                text = f"c{local[condition.field]}"
-                lengths = self.constant(condition.lengths)
-                values = self.constant(condition.values)
-                relation = "not in" if condition.negate else "in"
-                parts.append(
-                    f"({text} is not None and len({text}) in {lengths}"
-                    f" and {text} {relation} {values})"
-                )
+            if n in on_one.get(clauses[0].field, ()):
+                continue
+            parts = [f"{self.constant(c)}.admits(c{local[c.field]})" for c in clauses]
             self.emit(1, f"w{n} = " + " and ".join(parts))
         contexts = {c for plan in self.plans for entry in plan.entries for c in entry.context}
         for path in sorted(contexts, key=local.__getitem__):
@@ -288,15 +318,13 @@ class _Generator:
             for line in judge:
                 self.emit(2, line)
             return
-        memo, learned, remembering = (
-            self.constant(Bounded[Any, bool](MEMO_KEPT)),
-            self.constant(self.learned),
-            self.constant(self.remembering),
-        )
+        clean_values = Bounded[Any, bool](MEMO_KEPT)
+        memo, seen = self.constant(clean_values), self.constant(clean_values.entries)
+        learned, remembering = self.constant(self.learned), self.constant(self.remembering)
         key = f"({', '.join([value, *flags, *texts])},)" if flags or texts else value
         self.emit(2, f"if {remembering}[{i}] and type({value}) is str:")
         self.emit(3, f"key = {key}")
-        self.emit(3, f"if key not in {memo}:")
+        self.emit(3, f"if key not in {seen}:")
         for line in judge:
             self.emit(4, line)
         self.emit(4, "if not (p or q):")
@@ -326,11 +354,34 @@ def _key_tests(value: str, per_key: tuple[KeyTest, ...], declared: str | None) -
     return [test for test in tests if test is not None]
 
 
-def _flagged_of(objects: list[FieldPath]) -> Callable[[list[int], list[int]], Flagged]:
-    def flagged(fields: list[int], object_indexes: list[int]) -> Flagged:
-        return Flagged(tuple(sorted(set(fields))), frozenset(objects[j] for j in object_indexes))
+def _flagged_fields() -> tuple[
+    dict[tuple[int, ...], Flagged], Callable[[tuple[int, ...]], Flagged]
+]:
+    """A cache of the Flagged of field plans alone (no objects), and its filler: a screen
+    flags a handful of sets of fields, and building a frozen dataclass costs more than a
+    look-up."""
+    cache: Bounded[tuple[int, ...], Flagged] = Bounded(SHAPES_KEPT)
 
-    return flagged
+    def share(fields: tuple[int, ...]) -> Flagged:
+        return cache.remember(fields, Flagged(fields, CLEAN.objects))
+
+    return cache.entries, share
+
+
+def _clause_learner(
+    clauses: list[tuple[Condition, ...]],
+) -> tuple[dict[str | None, tuple[bool, ...]], Callable[[str | None], tuple[bool, ...]]]:
+    """A cache of whether each of `clauses` (all on one field) holds, by the field's condition
+    text, and its filler."""
+    cache: Bounded[str | None, tuple[bool, ...]] = Bounded(MEMO_KEPT)
+
+    def learn(text: str | None) -> tuple[bool, ...]:
+        found = tuple(all(condition.admits(text) for condition in clause) for clause in clauses)
+        if text is None or len(text) <= MEMO_TEXT_AT_MOST:
+            cache.remember(text, found)
+        return found
+
+    return cache.entries, learn
 
 
 def _shape_learner(
@@ -355,4 +406,4 @@ def _shape_learner(
             cache.remember(node.shape, found)
         return found
 
-    return cache, learn
+    return cache.entries, learn

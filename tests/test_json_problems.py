@@ -47,6 +47,8 @@ def test_each_problem_has_its_case() -> None:
         '{"a": "abc': "unterminated",
         '{"a": "b\\\\"} x': "extra",
         '{"a" 1}': "other",
+        '{"""': "other",  # a missing ':' before a string, not an unterminated string
+        '["a" "b': "other",
     }
     for doc, problem in cases.items():
         try:

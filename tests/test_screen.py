@@ -90,6 +90,25 @@ def test_the_benchmark_corpus_is_reported_alike_and_mostly_screened_out() -> Non
     assert screened_out == clean
 
 
+def test_the_screen_flags_fields_in_plan_order_and_shares_its_results() -> None:
+    validator = VALIDATORS["global"]
+    screen = validator.screen
+    assert screen is not None
+    payload = copy.deepcopy(VALID_US_PAYLOAD)
+    address = payload["billingProfile"]["defaultAddress"]
+    address.update(city="", postalCode="1", state="ZZ")
+    flagged = screen(payload)
+    assert flagged is not None and flagged is not CLEAN
+    assert len(flagged.fields) >= 3
+    assert list(flagged.fields) == sorted(set(flagged.fields))  # the interpreter's order
+    assert flagged.objects == frozenset()
+    assert screen(copy.deepcopy(payload)) is flagged  # immutable, so one per set of fields
+    address["city"] = " Redmond"  # surrounding whitespace: an object rule's finding too
+    with_object = screen(payload)
+    assert with_object is not None
+    assert with_object.objects == {("billingProfile", "defaultAddress")}
+
+
 def test_a_validator_compiles_its_screen_after_a_few_calls() -> None:
     validator = Validator(load_rules())
     for _ in range(SCREEN_AFTER):
@@ -139,6 +158,46 @@ rules:
             payloads.append(payload)
     for payload in payloads:
         _assert_same(validator, payload)
+
+
+def test_when_clauses_of_several_conditions(tmp_path: Path) -> None:
+    """A clause of conditions on two fields, and one of two conditions on the same field,
+    the screen evaluates as the interpreter does, for texts of every kind."""
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        """
+rules:
+  - id: custom.city.two_fields
+    severity: warning
+    description: A city of at most 3 characters for German customers of one culture.
+    source: house rule
+    field: billingProfile.defaultAddress.city
+    check: length
+    params: {max: 3}
+    when:
+      - {field: billingProfile.defaultAddress.country, in: [DE]}
+      - {field: billingProfile.culture, not_in: [en-US]}
+  - id: custom.city.one_field
+    severity: warning
+    description: A city of at most 4 characters in Germany, not in the US.
+    source: house rule
+    field: billingProfile.defaultAddress.city
+    check: length
+    params: {max: 4}
+    when:
+      - {field: billingProfile.defaultAddress.country, in: [DE, US]}
+      - {field: billingProfile.defaultAddress.country, not_in: [US]}
+""",
+        encoding="utf-8",
+    )
+    validator = _screened(rules=[extra])
+    for country in ("DE", " de ", "US", "DEU", "", 7, None):
+        for culture in ("en-US", "de-DE", None):
+            for city in ("Ulm", "Bonn", "Berlin"):
+                payload = copy.deepcopy(VALID_US_PAYLOAD)
+                payload["billingProfile"]["culture"] = culture
+                payload["billingProfile"]["defaultAddress"].update(country=country, city=city)
+                _assert_same(validator, payload)
 
 
 def test_field_names_beyond_ascii_are_looked_up_as_the_engine_folds_them(

@@ -39,12 +39,13 @@ def _by_shape(
     """Remember `compute` per object path and shape (its keys in order): records of one
     export share a handful of shapes."""
     cache: Bounded[tuple[FieldPath, tuple[str, ...]], _T] = Bounded(SHAPES_KEPT)
+    seen = cache.entries
 
     def cached(node: ObjectNode) -> _T:
         if not node.shape:
             return compute(node)
         key = (node.path, node.shape)
-        found = cache.get(key)
+        found = seen.get(key)
         if found is None:
             found = cache.remember(key, compute(node))
         return found
