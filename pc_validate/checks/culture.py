@@ -143,7 +143,12 @@ def suggest_language(value: str) -> str | None:
     scope="value",
     words=("suggestion_name",),
     summary="A two-letter ISO 639-1 language code in any letter case.",
-    params={"codes": Param("values", "the ISO 639-1 codes (a dataset name)", required=True)},
+    params={
+        "codes": Param("values", "the ISO 639-1 codes (a dataset name)", required=True),
+        "also_accept": Param(
+            "values", "further codes accepted as they are, in any letter case (e.g. zh-CHS)"
+        ),
+    },
     templates={
         "language.format": "{field} {value} is not a two-letter ISO 639-1 language code.",
         "language.format_suggest": (
@@ -156,10 +161,11 @@ def suggest_language(value: str) -> str | None:
 )
 def language_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     known = frozenset(fold(code) for code in params["codes"])
+    accepted = frozenset(fold(code) for code in params["also_accept"] or ())
 
     def check(value: str) -> Finding | None:
         code = fold(value.strip())
-        if len(code) == 2 and code in known:
+        if (len(code) == 2 and code in known) or code in accepted:
             return None
         if len(code) == 2 and code.isascii() and code.isalpha():
             return Finding("unsupported_value", "language.unknown")
