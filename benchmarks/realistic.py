@@ -364,6 +364,10 @@ class _PhoneSeed:
     national: str
     pattern: re.Pattern[str]
     written: tuple[str, ...]
+    #: whether another region is the main one of the country code (Christmas Island: AU),
+    #: whose numbers phonenumbers tells apart by their ranges
+    shared: bool
+    example: Any
 
 
 #: The formats a phone number is written in outside the US (national, international, E.164).
@@ -396,12 +400,50 @@ def _phone_seeds(region: str) -> tuple[_PhoneSeed, ...]:
         national = phonenumbers.national_significant_number(example)
         if any(seed.national == national for seed in seeds):
             continue
+        if _first_with_example(example.country_code, national) != region:
+            continue  # AU's examples are Christmas Island's too, IT's the Vatican's
         styles = (
             (2,) if region == "US" else _STYLES
         )  # the US: national, as Partner Center's pattern takes it
         written = tuple(phonenumbers.format_number(example, style) for style in styles)
-        seeds.append(_PhoneSeed(national, re.compile(desc.national_number_pattern), written))
+        shared = phonenumbers.region_code_for_country_code(example.country_code) != region
+        pattern = re.compile(desc.national_number_pattern)
+        seeds.append(_PhoneSeed(national, pattern, written, shared, example))
     return tuple(seeds)
+
+
+@functools.cache
+def _examples_by_first_region() -> dict[tuple[int, str], str]:
+    """(country code, number) of each example -> the first market in file order that has it."""
+    import phonenumbers
+    from phonenumbers import PhoneNumberType
+
+    out: dict[tuple[int, str], str] = {}
+    for region in market_codes():
+        for kind in (PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is not None:
+                key = (example.country_code, phonenumbers.national_significant_number(example))
+                out.setdefault(key, region)
+    return out
+
+
+def _first_with_example(country_code: int, national: str) -> str | None:
+    return _examples_by_first_region().get((country_code, national))
+
+
+def _phone_of_region(seed: _PhoneSeed, national: str, region: str) -> bool:
+    """Whether phonenumbers takes `national` (of the seed's country code) for a valid number
+    of `region` (the slow, exact check, for regions that share their country code)."""
+    import phonenumbers
+
+    number = phonenumbers.PhoneNumber()
+    number.merge_from(seed.example)
+    number.national_number = int(national)
+    return bool(
+        phonenumbers.is_valid_number(number)
+        and phonenumbers.region_code_for_number(number) == region
+    )
 
 
 def _with_last_digits(text: str, digits: str) -> str:
@@ -424,12 +466,14 @@ def _phone(rng: random.Random, market: _Market) -> str | None:
         counter = market.phone_count
         market.phone_count += 1
         seed = seeds[counter % len(seeds)]
-        varied = min(6, len(seed.national) - 3)
+        varied = min(4 if seed.shared else 6, len(seed.national) - 3)
         serial = counter // len(seeds)
         if varied < 3 or serial >= 10**varied:
             return None
         tail = _scramble(serial, varied, len(seed.national))
         if seed.pattern.fullmatch(seed.national[:-varied] + tail) is None:
+            continue
+        if seed.shared and not _phone_of_region(seed, seed.national[:-varied] + tail, market.code):
             continue
         return _with_last_digits(rng.choice(seed.written), tail)
     return None
