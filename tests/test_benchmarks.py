@@ -192,11 +192,23 @@ def test_each_peer_agrees_on_camel_case_bodies(peer: str, realistic: list[Record
 
 def test_the_benchmark_script_runs() -> None:
     done = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--count", "30", "--repeat", "1",
-         "--cold-runs", "1", "--bulk", "200"],
+        [sys.executable, str(BENCH / "run.py"), "--count", "40", "--warmup", "260",
+         "--repeat", "1", "--cold-runs", "1", "--bulk", "200", "--python", sys.executable],
         capture_output=True, text=True, check=True, timeout=300,
     )  # fmt: skip
     out = done.stdout
     for needle in ("json.loads (floor)", "pc-validate validate()", "python-jsonschema",
-                   "fastjsonschema", "pydantic + EmailStr", "Cold start", "| 200 |"):  # fmt: skip
+                   "fastjsonschema", "pydantic + EmailStr", "## First sight", "## Warm",
+                   "| pc-validate validate() | invalid |", "Validator._violations",
+                   "Cold start", f"`{sys.executable} -c pass`", "| 200 |",
+                   "load average"):  # fmt: skip
         assert needle in out, needle
+
+
+def test_the_benchmark_script_refuses_an_unknown_mode() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--modes", "cold"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "--modes" in done.stderr
