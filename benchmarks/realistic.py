@@ -694,9 +694,10 @@ MISTAKES: tuple[Mistake, ...] = (
 )  # fmt: skip
 
 
-def _pascal(value: Any) -> Any:
+def pascal(value: Any) -> Any:
+    """`value` with every key in PascalCase."""
     if isinstance(value, dict):
-        return {key[:1].upper() + key[1:]: _pascal(item) for key, item in value.items()}
+        return {key[:1].upper() + key[1:]: pascal(item) for key, item in value.items()}
     return value
 
 
@@ -723,7 +724,7 @@ def records(count: int, seed: int = 2026, invalid_share: float = 0.3) -> Iterato
             choice.make(rng, body)
             mistake = choice.name
         if rng.random() < 0.33:
-            body = _pascal(body)
+            body = pascal(body)
         yield Record(body, mistake, market.code)
 
 
@@ -739,8 +740,9 @@ def write_jsonl(out: TextIO, count: int, seed: int = 2026, invalid_share: float 
         out.write(dumps(body) + "\n")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+def cli(doc: str, write: Callable[[TextIO, int, int, float], None], argv: list[str] | None) -> int:
+    """The command line of a corpus module: `write` the corpus to a file or stdout."""
+    parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--invalid-share", type=float, default=0.3)
@@ -748,12 +750,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     with out:
-        write_jsonl(out, args.count, args.seed, args.invalid_share)
+        write(out, args.count, args.seed, args.invalid_share)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return cli(__doc__, write_jsonl, argv)
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["MISTAKES", "Record", "bodies", "market_codes", "records", "write_jsonl"]
+__all__ = [
+    "MISTAKES",
+    "Record",
+    "bodies",
+    "cli",
+    "market_codes",
+    "pascal",
+    "records",
+    "write_jsonl",
+]
