@@ -10,12 +10,12 @@ countries; about a third use PascalCase keys as the documentation's example does
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
+
+from realistic import cli, pascal
 
 #: Per country: culture, language, city, state, postal code, phone, registration number.
 _MARKETS: list[dict[str, str]] = [
@@ -146,12 +146,6 @@ MISTAKES: list[Callable[[dict[str, Any]], None]] = [
 ]
 
 
-def _pascal(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key[:1].upper() + key[1:]: _pascal(item) for key, item in value.items()}
-    return value
-
-
 def bodies(count: int, seed: int = 2026, invalid_share: float = 0.3) -> Iterator[Any]:
     """`count` bodies, the same ones for the same seed."""
     rng = random.Random(seed)
@@ -160,7 +154,7 @@ def bodies(count: int, seed: int = 2026, invalid_share: float = 0.3) -> Iterator
         if rng.random() < invalid_share:
             rng.choice(MISTAKES)(body)
         if rng.random() < 0.33:
-            body = _pascal(body)
+            body = pascal(body)
         yield body
 
 
@@ -171,16 +165,7 @@ def write_jsonl(out: TextIO, count: int, seed: int = 2026, invalid_share: float 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--invalid-share", type=float, default=0.3)
-    parser.add_argument("--output", default="-", help="JSON Lines file, or - for stdout")
-    args = parser.parse_args(argv)
-    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
-    with out:
-        write_jsonl(out, args.count, args.seed, args.invalid_share)
-    return 0
+    return cli(__doc__, write_jsonl, argv)
 
 
 if __name__ == "__main__":
