@@ -10,7 +10,8 @@ large markets), with what the market data says of it:
 - postal code: one of Google's examples with its digits and letters redrawn, kept only when
   the market's pattern still matches (else the example itself); in the US and Canada the
   state is then the one the postal prefix table gives for the code;
-- state: a code of the market's state list, where it has one;
+- state: a code of the market's state list, where it has one (in the US and CN the list of the
+  service's recorded country rules);
 - phone number: phonenumbers' example numbers (fixed line and mobile) with their last digits
   replaced, kept only when `phonenumbers.is_valid_number` accepts the result, written in the
   national, international or E.164 format (the US: national, as Partner Center's pattern
@@ -289,15 +290,16 @@ def _markets() -> dict[str, _Market]:
     raw, sets = _rules_data()
     phone_required = set(sets["phone_required_countries"])
     registration = set(sets["registration_number_countries"])
-    us_states = set(sets["us_states"])
+    recorded_states = {"US": set(sets["us_states"]), "CN": set(sets["cn_provinces"])}
     out: dict[str, _Market] = {}
     for salt, (code, entry) in enumerate(raw.items()):
         cultures = tuple(entry["cultures"])
         language = cultures[0].split("-", 1)[0]
         pattern = entry.get("postal_pattern")
         states = tuple(parse_states(entry.get("states", ""), code)) if entry.get("states") else ()
-        if code == "US":
-            states = tuple(s for s in states if s in us_states) or tuple(sorted(us_states))
+        if code in recorded_states:
+            known = recorded_states[code]
+            states = tuple(s for s in states if s in known) or tuple(sorted(known))
         make = None
         if code in registration:
             make = _REGISTRATION.get(code) or _digits(8 + salt % 9, salt, "2")
