@@ -132,6 +132,7 @@ VALID_CN_PAYLOAD: dict[str, Any] = {
             "lastName": "李",
             "addressLine1": "朝阳区建国路88号",
             "city": "北京市",
+            "state": "BJ",
             "postalCode": "100022",
             "country": "CN",
             "phoneNumber": "+86 10 5917 8888",
