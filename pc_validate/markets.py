@@ -201,7 +201,7 @@ class Market:
         """The language subtags of the listed languages and cultures, in order: ("fr", "en")
         for CA, ("zh", "en") for CN (whose service lists "zh-CHS")."""
         if self._languages is None:
-            tags = (*self.listed_languages, *self.cultures)
+            tags = (*self.cultures, *self.listed_languages)
             self._languages = tuple(dict.fromkeys(fold(tag.split("-", 1)[0]) for tag in tags))
         return self._languages
 

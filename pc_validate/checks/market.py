@@ -253,12 +253,12 @@ def _is_letter_code(text: str) -> bool:
     context=("country",),
     templates={
         "market.state_as_code": (
-            "{field} {value} is the name of {kind_article} whose code in Google's address "
-            "data is {suggestion}{condition}; send the code."
+            "{field} {value} is the name of {kind_article}{condition}; Google's address data "
+            "codes it {suggestion}: send the code."
         ),
         "market.state_as_code:redacted": (
-            "{field} is the name of {kind_article} whose code in Google's address data is "
-            "{suggestion}{condition}; send the code."
+            "{field} is the name of {kind_article}{condition}; Google's address data codes it "
+            "{suggestion}: send the code."
         ),
     },
     coverage=lambda params: lambda m: m.has_states,
@@ -282,7 +282,10 @@ def market_state_as_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
             return None
         kind = market.state_kind.replace("_", " ")
         return Finding(
-            "non_canonical", "market.state_as_code", {"kind": kind, "kind_article": _article(kind)}, code
+            "invalid_format",
+            "market.state_as_code",
+            {"kind": kind, "kind_article": _article(kind)},
+            code,
         )
 
     return check
