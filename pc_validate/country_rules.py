@@ -120,11 +120,15 @@ class Answer:
         return str(self.body["iso2Code"])
 
     @property
+    def where(self) -> str:
+        """The file, and the answer's name in it when it has one."""
+        return self.file if self.name == self.file else f"{self.file}, {self.name}"
+
+    @property
     def source(self) -> str:
-        where = self.file if self.name == self.file else f"{self.file}, {self.name}"
         return (
             f"Partner Center's GET /v1/countryvalidationrules/{self.country} answer of "
-            f"{self.date}, imported from {where}"
+            f"{self.date}, imported from {self.where}"
         )
 
 
@@ -249,13 +253,13 @@ def build_overlay(answers: Sequence[Answer], base: RuleSet) -> Overlay:
         if code not in base.markets:
             hint = " (use GB)" if code.upper() == "UK" else ""
             raise ImportProblem(
-                f"{answer.file}, {answer.name}: iso2Code {quoted(code)} is not a Partner Center "
+                f"{answer.where}: iso2Code {quoted(code)} is not a Partner Center "
                 f"market code{hint}"
             )
         earlier = by_country.get(code)
         if earlier is not None and _encoded(earlier.body) != _encoded(answer.body):
             raise ImportProblem(
-                f"{answer.file}, {answer.name}: a second answer for {code} that differs from "
+                f"{answer.where}: a second answer for {code} that differs from "
                 f"{earlier.name}; import one answer per country"
             )
         by_country.setdefault(code, answer)
@@ -283,7 +287,8 @@ def build_overlay(answers: Sequence[Answer], base: RuleSet) -> Overlay:
         _pattern_rule(overlay, answer, rules, "phoneNumberRegex")
         _market(overlay, answer, base.markets.get(code, {}))
         overlay.encodings.append(Encoding(code, "iso2Code", _ELSEWHERE["iso2Code"], "none"))
-        for key in sorted(set(body) & set(NOT_ENCODED)):
+        keys = {key for other in answers if other.country == code for key in other.body}
+        for key in sorted(keys & set(NOT_ENCODED)):
             overlay.encodings.append(Encoding(code, key, NOT_ENCODED[key], "none"))
     for name in sorted(changed):
         overlay.datasets[name] = {
@@ -319,6 +324,8 @@ def _state_rule(
     changed: set[str],
 ) -> None:
     code, states = answer.country, answer.body.get("supportedStatesList")
+    if states is not None and not states:
+        overlay.encodings.append(Encoding(code, "supportedStatesList", "empty: no list", "none"))
     if not states:
         return
     rule_id = f"address.state.{code.lower()}_code"
@@ -365,11 +372,10 @@ def _pattern_rule(overlay: Overlay, answer: Answer, rules: Mapping[str, Any], ke
     if not regex:
         return
     part, json_field, check, what, suffix = _PATTERN_RULES[key]
-    where = f"{answer.file}, {answer.name}" if answer.name != answer.file else answer.file
     try:
         PatternBudget().checked(regex, user=True)
     except UnsafePattern as exc:
-        raise ImportProblem(f"{where}: {key} {quoted(clipped(regex, 80))}: {exc}") from None
+        raise ImportProblem(f"{answer.where}: {key} {quoted(clipped(regex, 80))}: {exc}") from None
     rule_id = f"address.{part}.{code.lower()}_{suffix}"
     existing = rules.get(rule_id)
     known = existing.params.get("regex") if existing is not None else None
