@@ -244,7 +244,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     imports.add_argument("answers", nargs="+", metavar="FILE.json", help="recorded answers")
     imports.add_argument(
-        "--out", metavar="FILE", help="write the overlay to FILE, which must not exist (default: stdout)"
+        "--out",
+        metavar="FILE",
+        help="write the overlay to FILE, which must not exist (default: stdout)",
     )
     return parser
 

@@ -253,8 +253,7 @@ def build_overlay(answers: Sequence[Answer], base: RuleSet) -> Overlay:
         if code not in base.markets:
             hint = " (use GB)" if code.upper() == "UK" else ""
             raise ImportProblem(
-                f"{answer.where}: iso2Code {quoted(code)} is not a Partner Center "
-                f"market code{hint}"
+                f"{answer.where}: iso2Code {quoted(code)} is not a Partner Center market code{hint}"
             )
         earlier = by_country.get(code)
         if earlier is not None and _encoded(earlier.body) != _encoded(answer.body):
@@ -402,12 +401,17 @@ def _pattern_rule(overlay: Overlay, answer: Answer, rules: Mapping[str, Any], ke
         "when": {"field": ".".join(_COUNTRY), "in": [code]},
     }
     overlay.rules.append(entry)
-    overlay.encodings.append(Encoding(code, key, rule_id, "new" if existing is None else "override"))
+    overlay.encodings.append(
+        Encoding(code, key, rule_id, "new" if existing is None else "override")
+    )
 
 
 def _market(overlay: Overlay, answer: Answer, market: Mapping[str, Any]) -> None:
     code = answer.country
-    for key, name in (("supportedCulturesList", "cultures"), ("supportedLanguagesList", "languages")):
+    for key, name in (
+        ("supportedCulturesList", "cultures"),
+        ("supportedLanguagesList", "languages"),
+    ):
         values = answer.body.get(key)
         if values is None:
             continue
@@ -432,13 +436,12 @@ def render(overlay: Overlay) -> str:
         "# Answers:",
         *(f"# - {a.country}: {a.source}" for a in overlay.answers),
         "# How each field is encoded (bundled: the bundled rules already say so):",
-        *(
-            f"# - {e.country} {e.answer_field}: {e.target} [{e.action}]"
-            for e in overlay.encodings
-        ),
+        *(f"# - {e.country} {e.answer_field}: {e.target} [{e.action}]" for e in overlay.encodings),
     ]
     document = overlay.document()
-    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=88) if document else ""
+    body = (
+        yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=88) if document else ""
+    )
     if not document:
         lines.append("# Nothing differs from the bundled rules: this file changes nothing.")
     return "\n".join(lines) + "\n" + body

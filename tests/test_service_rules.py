@@ -86,10 +86,22 @@ for _cc in ("US", "GB", "DE", "CN", "PT"):
             {"billing": {"language": "ja"}},
             "billing.language.market",
         ),
-        (_cc, "defaultCulture", "none: the body must send a culture (billing.culture.required), "
-         "judged against supportedCulturesList", NONE, NONE),
-        (_cc, "countryCallingCodesList", "none: not a field of the create body "
-         "(address.phone.format judges the phone's calling code)", NONE, NONE),
+        (
+            _cc,
+            "defaultCulture",
+            "none: the body must send a culture (billing.culture.required), "
+            "judged against supportedCulturesList",
+            NONE,
+            NONE,
+        ),
+        (
+            _cc,
+            "countryCallingCodesList",
+            "none: not a field of the create body "
+            "(address.phone.format judges the phone's calling code)",
+            NONE,
+            NONE,
+        ),
         (_cc, "isVatIdSupported", "none: not a field of the create body", NONE, NONE),
     ]
 TABLE += [
@@ -98,8 +110,20 @@ TABLE += [
     ("GB", "isStateRequired", "false: no rule requires a state", {"state": None}, NONE),
     ("DE", "isStateRequired", "false: no rule requires a state", {"state": None}, NONE),
     ("PT", "isStateRequired", "false: no rule requires a state", {"state": None}, NONE),
-    ("US", "supportedStatesList", "address.state.us_code", {"state": "PR"}, "address.state.us_code"),
-    ("CN", "supportedStatesList", "address.state.cn_code", {"state": "HK"}, "address.state.cn_code"),
+    (
+        "US",
+        "supportedStatesList",
+        "address.state.us_code",
+        {"state": "PR"},
+        "address.state.us_code",
+    ),
+    (
+        "CN",
+        "supportedStatesList",
+        "address.state.cn_code",
+        {"state": "HK"},
+        "address.state.cn_code",
+    ),
     ("GB", "supportedStatesList", "empty: no list to check", {"state": "Kent"}, NONE),
     ("DE", "supportedStatesList", "empty: no list to check", {"state": "BE"}, NONE),
     ("PT", "supportedStatesList", "empty: no list to check", {"state": "11"}, NONE),
@@ -128,7 +152,7 @@ TABLE += [
         "CN",
         "postalCodeRegex",
         "address.postal_code.cn_format",
-        {"postalCode": "１０００２２"},
+        {"postalCode": "\uff11\uff10\uff10\uff10\uff12\uff12"}  # full-width digits,
         "address.postal_code.cn_format",
     ),
     (
@@ -225,7 +249,7 @@ def test_importing_the_recordings_changes_nothing() -> None:
     overlay = build_overlay(read_answers(RECORDED), base)
     assert overlay.document() == {}
     actions = {(e.country, e.answer_field): (e.target, e.action) for e in overlay.encodings}
-    for country, key, encoded, _, rule in TABLE:
+    for country, key, _, _, rule in TABLE:
         target, action = actions[(country, key)]
         assert action in ("bundled", "none"), (country, key, action)
         if rule is not None and rule.startswith("address.") and "required" not in rule:
@@ -314,7 +338,9 @@ def test_an_imported_country_gets_each_field_s_rule(tmp_path: Path) -> None:
         # no second finding from the Google-based warnings for the same field
         assert not {"address.city.expected", "address.postal_code.expected"} & set(fired)
         assert not {"address.state.expected", "address.state.known"} & set(fired)
-    severities = {v.rule: v.severity for v in validate(_france_address(state="XX"), rules=rules).violations}
+    severities = {
+        v.rule: v.severity for v in validate(_france_address(state="XX"), rules=rules).violations
+    }
     assert severities == {"address.state.fr_code": "error"}
     assert list(validate(_france_address(language="fr-FR"), rules=rules).violations) == []
 
@@ -349,8 +375,11 @@ def test_an_imported_answer_that_differs_overrides_the_bundled_rule(tmp_path: Pa
         ('{"iso2Code": "FR", "postalCodeRegex": "^(a"}', "postalCodeRegex"),
         ('{"iso2Code": "FR", "postalCodeRegex": "^(a+)+\\\\1$"}', "postalCodeRegex"),
         ('{"iso2Code": "FR", "surprise": 1}', "unknown field(s) ['surprise']"),
-        ('[{"iso2Code": "FR", "isCityRequired": true}, {"iso2Code": "FR", "isCityRequired": false}]',
-         "a second answer for FR"),
+        (
+            '[{"iso2Code": "FR", "isCityRequired": true},'
+            ' {"iso2Code": "FR", "isCityRequired": false}]',
+            "a second answer for FR",
+        ),
     ],
 )
 def test_bad_answers_are_a_clear_message_and_exit_2(
@@ -393,3 +422,50 @@ def test_the_overlay_on_stdout_loads(tmp_path: Path) -> None:
     overlay.write_text(text, encoding="utf-8")
     assert "address.state.fr_code" in {rule.id for rule in load_rules([overlay]).rules}
     assert render(build_overlay([], load_rules())).startswith("# Rule overlay")
+
+
+@pytest.mark.parametrize(
+    ("country", "state", "repaired"),
+    [
+        ("CN", "Beijing", "BJ"),
+        ("CN", "广东省", "GD"),
+        ("AE", "Dubai", "DU"),
+        ("BR", "São Paulo", "SP"),
+    ],
+)
+def test_fix_repairs_a_state_name_to_its_code(country: str, state: str, repaired: str) -> None:
+    from pc_validate.fix import normalize
+
+    payload = base_payload("us")
+    address = payload["billingProfile"]["defaultAddress"]
+    address.update(
+        country=country,
+        state=state,
+        postalCode={"CN": "100022", "BR": "01310-100"}.get(country, ""),
+    )
+    if country == "AE":
+        del address["postalCode"]
+    fixed, changes = normalize(payload)
+    assert fixed["billingProfile"]["defaultAddress"]["state"] == repaired, changes
+
+
+def test_fix_leaves_a_mexican_state_alone() -> None:
+    """Which spelling the service holds for MX is not known: no repair."""
+    from pc_validate.fix import normalize
+
+    payload = base_payload("us")
+    payload["billingProfile"]["defaultAddress"].update(
+        country="MX", state="Jalisco", postalCode="44100"
+    )
+    fixed, _ = normalize(payload)
+    assert fixed["billingProfile"]["defaultAddress"]["state"] == "Jalisco"
+
+
+def test_fix_keeps_a_language_the_service_lists() -> None:
+    from pc_validate.fix import normalize
+
+    payload = base_payload("us")
+    payload["billingProfile"].update(culture="pt-PT", language="pt-PT")
+    payload["billingProfile"]["defaultAddress"].update(country="PT", postalCode="1250-096")
+    fixed, changes = normalize(payload)
+    assert fixed["billingProfile"]["language"] == "pt-PT" and not changes
