@@ -152,7 +152,7 @@ TABLE += [
         "CN",
         "postalCodeRegex",
         "address.postal_code.cn_format",
-        {"postalCode": "\uff11\uff10\uff10\uff10\uff12\uff12"}  # full-width digits,
+        {"postalCode": "\uff11\uff10\uff10\uff10\uff12\uff12"},  # full-width digits
         "address.postal_code.cn_format",
     ),
     (
