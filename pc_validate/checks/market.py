@@ -36,6 +36,19 @@ def _article(word: str) -> str:
     return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
 
 
+def _with_states(table: Mapping[str, Market], country: str | None, value: str) -> Market | None:
+    """The market of `country` when it lists states and `value` is short enough to judge."""
+    market = _market(table, country)
+    if market is None or not market.has_states or not worth_suggesting(value):
+        return None
+    return market
+
+
+def _state_words(market: Market) -> dict[str, str]:
+    kind = market.state_kind.replace("_", " ")
+    return {"kind": kind, "kind_article": _article(kind)}
+
+
 def _names_state(market: Market, text: str | None) -> bool:
     """`text` (e.g. the city) is itself one of the market's states: Moskva, 北京市."""
     if not text or not worth_suggesting(text):
@@ -170,22 +183,16 @@ def market_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)
 
     def check(value: str, country: str | None, city: str | None) -> Finding | None:
-        market = _market(table, country)
-        if market is None or not market.has_states or not worth_suggesting(value):
-            return None
-        if market.find_state(value):
+        market = _with_states(table, country, value)
+        if market is None or market.find_state(value):
             return None
         keys = text_keys(value)
         if city and worth_suggesting(city) and keys & text_keys(city):
             return None  # a city-state written twice: "Singapore", "Moscow"
         if keys & name_keys(market.name):
             return None  # the territory itself: "Hong Kong" for Hong Kong SAR
-        kind = market.state_kind.replace("_", " ")
-        return Finding(
-            "unsupported_value",
-            "market.state",
-            {"kind": kind, "kind_article": _article(kind), "known_count": len(market.states)},
-        )
+        words = {**_state_words(market), "known_count": len(market.states)}
+        return Finding("unsupported_value", "market.state", words)
 
     return check
 
@@ -269,24 +276,14 @@ def market_state_as_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
 
     def check(value: str, country: str | None) -> Finding | None:
         text = value.strip()
-        market = _market(table, country)
-        if market is None or not market.has_states or not worth_suggesting(value):
-            return None
-        if _is_letter_code(text):
+        market = _with_states(table, country, value)
+        if market is None or _is_letter_code(text):
             return None
         found = market.find_state(text)
-        if len(found) != 1:
-            return None
-        (code,) = found
+        code = next(iter(found)) if len(found) == 1 else ""
         if not _is_letter_code(code):
             return None
-        kind = market.state_kind.replace("_", " ")
-        return Finding(
-            "invalid_format",
-            "market.state_as_code",
-            {"kind": kind, "kind_article": _article(kind)},
-            code,
-        )
+        return Finding("invalid_format", "market.state_as_code", _state_words(market), code)
 
     return check
 
