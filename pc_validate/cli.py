@@ -1,7 +1,8 @@
 """The `pc-validate` command: a pre-flight check other tools call before the API call.
 
 Subcommands: check (validate), fix (repair what is certain), rules (list the rules;
-rules test: run YAML case files against them).
+rules test: run YAML case files against them; rules import-country-rules: recorded country
+rules answers as a rule overlay).
 Exit status: 0 nothing at or above --fail-on; 1 violations at or above it; 2 could not
 validate (unreadable input, bad rule file, bad usage). Never a traceback.
 """
@@ -199,7 +200,9 @@ def _parser() -> argparse.ArgumentParser:
         help="coverage: a Markdown table of the markets each country-dependent rule covers",
     )
     rule_options(rules)
-    tests = rules.add_subparsers(dest="rules_command", metavar="{test}", parser_class=_Parser)
+    tests = rules.add_subparsers(
+        dest="rules_command", metavar="{test,import-country-rules}", parser_class=_Parser
+    )
     test = tests.add_parser(
         "test",
         help="run YAML case files against the rules (see pc_validate/testing.py)",
@@ -227,6 +230,26 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         metavar="CLOUD",
         help="cloud of the case files that name none: global (default), 21vianet or usgov",
+    )
+    imports = tests.add_parser(
+        "import-country-rules",
+        help="turn recorded GET /v1/countryvalidationrules answers into a rule overlay",
+        description=(
+            "Read Partner Center's answers to GET /v1/countryvalidationrules/{country} (fetched "
+            "with your own credentials; pc-validate never goes to the network): one answer, a "
+            "list of them, or an object of them keyed by name, per JSON file. Write a rule "
+            "overlay (YAML) to load with --rules: required city, postal code and state, the "
+            "state list, the postal and phone patterns, cultures and languages. Rules the "
+            "bundled ones already encode are left out or overridden under the same id, so no "
+            "finding is reported twice. Exit status: 0 when written, 2 when a file cannot be "
+            "imported or --out cannot be written (an existing file is never overwritten)."
+        ),
+    )
+    imports.add_argument("answers", nargs="+", metavar="FILE.json", help="recorded answers")
+    imports.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the overlay to FILE, which must not exist (default: stdout)",
     )
     return parser
 
@@ -665,6 +688,39 @@ def _rules_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_VIOLATIONS if counts["failed"] else EXIT_OK
 
 
+def _rules_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`rules import-country-rules FILE...`: the overlay, on stdout or in a new --out file."""
+    from pc_validate.country_rules import ImportProblem, build_overlay, read_answers, render
+    from pc_validate.rules import load_rules
+
+    try:
+        answers = [answer for name in args.answers for answer in read_answers(name)]
+        text = render(build_overlay(answers, load_rules(cloud=args.cloud)))
+    except ImportProblem as exc:
+        err.write(f"pc-validate: cannot import: {printable(str(exc))}\n")
+        return EXIT_UNUSABLE
+    if args.out is None:
+        out.write(text)
+        return EXIT_OK
+    try:
+        with open(args.out, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        err.write(
+            f"pc-validate: error: --out {printable(args.out)} exists; not overwritten (remove "
+            "it or name another file)\n"
+        )
+        return EXIT_UNUSABLE
+    except OSError as exc:
+        err.write(
+            f"pc-validate: error: --out {printable(args.out)} cannot be written: "
+            f"{printable(exc.strerror or str(exc))}\n"
+        )
+        return EXIT_UNUSABLE
+    err.write(f"pc-validate: wrote {printable(args.out)}; load it with --rules\n")
+    return EXIT_OK
+
+
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
     from pc_validate.render import render_catalogue
     from pc_validate.rules import load_rules
@@ -726,6 +782,8 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO, stdin: Any) -> in
             return _fix(args, out, err, stdin or sys.stdin)
         if args.rules_command == "test":
             return _rules_test(args, out, err)
+        if args.rules_command == "import-country-rules":
+            return _rules_import(args, out, err)
         return _rules(args, out)
     except RuleFileError as exc:
         err.write(f"pc-validate: rule file error: {printable(str(exc))}\n")

