@@ -15,7 +15,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from pc_validate.index import pointer_token
 
@@ -52,7 +52,22 @@ def value_spans(text: str, start: int = 0) -> dict[str, Span]:
     """The span of every value of the JSON document at text[start:], by JSON Pointer ("" is
     the whole document). Spans index `text` itself, so a document inside a larger text (a
     line of JSON Lines) is scanned in place."""
+    return scan(text, start).values
+
+
+class Spans(NamedTuple):
+    """What scan finds: the span of every value, and (when asked) of every key, by the JSON
+    Pointer of the value the key names."""
+
+    values: dict[str, Span]
+    keys: dict[str, Span]
+
+
+def scan(text: str, start: int = 0, *, keys: bool = False) -> Spans:
+    """The spans of the JSON document at text[start:] (see value_spans); with `keys`, the
+    span of each key too (its quotes included)."""
     spans: dict[str, Span] = {}
+    key_spans: dict[str, Span] = {}
     frames: list[_Frame] = []
     expect_key = False
     position = start
@@ -64,7 +79,10 @@ def value_spans(text: str, start: int = 0) -> dict[str, Span]:
         position = found.end()
         string, mark, _literal = found.groups()
         if string is not None and expect_key:
-            frames[-1].key = json.loads(string) if "\\" in string else string[1:-1]
+            frame = frames[-1]
+            frame.key = json.loads(string) if "\\" in string else string[1:-1]
+            if keys:
+                key_spans[_child(frames)] = Span(found.start(1), position)
             expect_key = False
             continue
         if mark == ":":
@@ -91,7 +109,7 @@ def value_spans(text: str, start: int = 0) -> dict[str, Span]:
             continue
         frames.append(_Frame(mark == "{", pointer, position - 1))
         expect_key = mark == "{"
-    return spans
+    return Spans(spans, key_spans)
 
 
 def _child(frames: list[_Frame]) -> str:
@@ -106,11 +124,14 @@ def _child(frames: list[_Frame]) -> str:
 
 class Lines:
     """Line and column of an index into a text: 1-based, the column counted in UTF-16 code
-    units (as SARIF's default columnKind, editors and the LSP count them) or in characters."""
+    units (as SARIF's default columnKind, editors and the LSP count them) or in characters.
+    Lines end at LF (JSON: a lone CR is blank space there, as the readers count lines), or,
+    `universal`, at CR LF, CR or LF (CSV, as its reader counts them)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, universal: bool = False) -> None:
         self._text = text
-        self._starts = [0] + [found.end() for found in re.finditer("\n", text)]
+        ends = _ANY_LINE_END if universal else _LINE_FEED
+        self._starts = [0] + [found.end() for found in ends.finditer(text)]
 
     def position(self, index: int, *, utf16: bool = True) -> tuple[int, int]:
         line = bisect.bisect_right(self._starts, index)
@@ -119,3 +140,7 @@ class Lines:
         if utf16 and not before.isascii():
             column += sum(1 for char in before if ord(char) > 0xFFFF)
         return line, column + 1
+
+
+_LINE_FEED: Final = re.compile("\n")
+_ANY_LINE_END: Final = re.compile("\r\n?|\n")

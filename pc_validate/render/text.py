@@ -1,4 +1,5 @@
-"""The terminal format: grouped by input; path, severity, message, suggestion per line.
+"""The terminal format: grouped by input; file:line:column (when known), path, severity,
+message, suggestion per line.
 
 Everything that comes from the payload or the input (names, paths, messages, suggestions)
 goes through report.printable, so no input can write a control sequence, a line break or a
@@ -52,9 +53,13 @@ def _heading(result: Mapping[str, Any], colour: bool) -> str:
 def render_result(result: Mapping[str, Any], *, colour: bool = False) -> str:
     """One result: a heading line, then a line (or three) per violation."""
     lines = [_heading(result, colour)]
+    name = printable(result["input"] or "<payload>")
     for v in result["violations"]:
         severity = _paint(f"{v['severity']:<7}", v["severity"], colour)
         path, message = printable_pointer(v["path"] or "/"), printable(v["message"])
+        location = v.get("location")
+        if location is not None:  # file:line:column, which terminals and editors follow
+            path = f"{name}:{location['line']}:{location['column']}  {path}"
         lines.append(f"  {path}  {severity}  {message}  [{printable(v['rule'])}]")
         if v.get("suggestion") is not None:
             lines.append(f"      suggestion: {printable(str(v['suggestion']))}")
