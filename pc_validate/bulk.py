@@ -54,7 +54,7 @@ class Settings:
     #: serialise each result to one JSON line in the worker (for --format jsonl)
     as_line: bool = False
     #: give each violation of a record read from text its line and column (locations.py)
-    positions: bool = True
+    positions: bool = False
 
 
 class Outcome(NamedTuple):

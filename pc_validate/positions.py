@@ -14,20 +14,19 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass
 from typing import Final, NamedTuple
 
 from pc_validate.index import pointer_token
 
-#: Whitespace, then one token: a whole string, a punctuation mark, or a bare literal
-#: (number, true, false, null).
+#: One token: a whole string (a key, when a colon follows: group 1), a punctuation mark, or
+#: a bare literal (number, true, false, null); finditer steps over the blank space between.
 _TOKEN: Final = re.compile(
-    r'[ \t\r\n]*(?:("[^"\\]*(?:\\.[^"\\]*)*")|([{}\[\],:])|([^ \t\r\n{}\[\],:"]+))', re.DOTALL
+    r'"[^"\\]*(?:\\.[^"\\]*)*"([ \t\r\n]*:)?|[{}\[\],]|[^ \t\r\n{}\[\],:"]+', re.DOTALL
 )
+_new_span = tuple.__new__
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """The characters text[start:end] of one value (its quotes included, for a string)."""
 
     start: int
@@ -35,17 +34,16 @@ class Span:
 
 
 class _Frame:
-    """An open object or array: its pointer, the key or index of the next value, and the
-    index where the container opened."""
+    """An open object or array: its pointer, the index where it opened, and (an array) the
+    index of its current element."""
 
-    __slots__ = ("index", "is_object", "key", "opened", "pointer")
+    __slots__ = ("index", "is_object", "opened", "pointer")
 
     def __init__(self, is_object: bool, pointer: str, opened: int) -> None:
         self.is_object = is_object
         self.pointer = pointer
-        self.key: str | None = None
-        self.index = 0
         self.opened = opened
+        self.index = 0
 
 
 def value_spans(text: str, start: int = 0) -> dict[str, Span]:
@@ -69,57 +67,37 @@ def scan(text: str, start: int = 0, *, keys: bool = False) -> Spans:
     spans: dict[str, Span] = {}
     key_spans: dict[str, Span] = {}
     frames: list[_Frame] = []
-    expect_key = False
-    position = start
-    length = len(text)
-    while position < length:
-        found = _TOKEN.match(text, position)
-        if found is None:  # only whitespace is left
-            break
-        position = found.end()
-        string, mark, _literal = found.groups()
-        if string is not None and expect_key:
-            frame = frames[-1]
-            frame.key = json.loads(string) if "\\" in string else string[1:-1]
+    pointer = ""  # of the value that comes next
+    for found in _TOKEN.finditer(text, start):
+        at, end = found.span()
+        first = text[at]
+        if found.lastindex:  # a key and its colon
+            close = found.start(1)
+            key = text[at + 1 : close - 1]
+            if "\\" in key:
+                key = json.loads(text[at:close])
+            pointer = f"{frames[-1].pointer}/{pointer_token(key)}"
             if keys:
-                key_spans[_child(frames)] = Span(found.start(1), position)
-            expect_key = False
-            continue
-        if mark == ":":
-            continue
-        if mark == ",":
+                key_spans[pointer] = _new_span(Span, (at, close))
+        elif first == ",":
             frame = frames[-1]
-            if frame.is_object:
-                expect_key = True
-            else:
+            if not frame.is_object:
                 frame.index += 1
-            continue
-        if mark in ("}", "]"):
+                pointer = f"{frame.pointer}/{frame.index}"
+        elif first == "}" or first == "]":
             frame = frames.pop()
-            spans[frame.pointer] = Span(frame.opened, position)
-            expect_key = False
+            spans[frame.pointer] = _new_span(Span, (frame.opened, end))
             if not frames:
                 break
-            continue
-        pointer = _child(frames)
-        if mark is None:  # a string value or a literal
-            spans[pointer] = Span(found.start(1 if string is not None else 3), position)
+        elif first == "{" or first == "[":
+            frames.append(_Frame(first == "{", pointer, at))
+            if first == "[":
+                pointer += "/0"  # its first element (an object's keys name theirs)
+        else:  # a string value or a literal
+            spans[pointer] = _new_span(Span, (at, end))
             if not frames:
                 break
-            continue
-        frames.append(_Frame(mark == "{", pointer, position - 1))
-        expect_key = mark == "{"
     return Spans(spans, key_spans)
-
-
-def _child(frames: list[_Frame]) -> str:
-    """The pointer of the value that comes next inside the innermost container."""
-    if not frames:
-        return ""
-    frame = frames[-1]
-    if frame.is_object:
-        return f"{frame.pointer}/{pointer_token(frame.key or '')}"
-    return f"{frame.pointer}/{frame.index}"
 
 
 class Lines:

@@ -40,7 +40,7 @@ def cut(text: str, location: dict[str, int], *, universal: bool = False) -> str:
 
 
 def located(path: Path, *options: str) -> list[dict[str, Any]]:
-    done = run_cli("check", "--format", "json", *options, path)
+    done = run_cli("check", "--format", "json", "--positions", *options, path)
     assert done.code in (0, 1), done.err
     return [v for r in done.json()["results"] for v in r["violations"]]
 
@@ -167,21 +167,21 @@ def test_locations_do_not_depend_on_jobs(tmp_path: Path) -> None:
     records = [body(state="Washington" if i % 3 else "WA", city="\U0001f600") for i in range(50)]
     path = tmp_path / "many.json"
     path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-    one = run_cli("check", "--format", "json", "--jobs", "1", path)
-    two = run_cli("check", "--format", "json", "--jobs", "2", path)
+    one = run_cli("check", "--format", "json", "--positions", "--jobs", "1", path)
+    two = run_cli("check", "--format", "json", "--positions", "--jobs", "2", path)
     assert one.out == two.out
     assert '"location"' in one.out
 
 
 def test_a_clean_record_and_a_payload_in_memory_have_no_location() -> None:
     """Located only after validation found something, and only with the text at hand."""
-    settings = bulk.Settings()
+    settings = bulk.Settings(positions=True)
     memory = Body(Where("x", 0), payload=body(state="Washington"))
     text = json.dumps(body(state="Washington"))
     read = Body(Where("x", 0), payload=json.loads(text), origin=Origin(text))
     (bare,) = bulk.validate_serially([memory], settings)
     (found,) = bulk.validate_serially([read], settings)
-    (off,) = bulk.validate_serially([read], bulk.Settings(positions=False))
+    (off,) = bulk.validate_serially([read], bulk.Settings())
     assert all("location" not in v for v in bare.result["violations"])
     assert all("location" in v for v in found.result["violations"])
     assert all("location" not in v for v in off.result["violations"])

@@ -8,9 +8,13 @@ bidi override to the terminal: the only control sequences are this module's colo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pc_validate.report import printable, printable_pointer
+
+if TYPE_CHECKING:
+    from pc_validate.render.outputs import Context
+    from pc_validate.report import Summary
 
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "valid": "32", "unreadable": "35"}
 
@@ -80,3 +84,20 @@ def render_summary(summary: Mapping[str, Any]) -> str:
         f"{_plural(totals['error'], 'error')}, {_plural(totals['warning'], 'warning')}, "
         f"{totals['info']} info\n"
     )
+
+
+class TextWriter:
+    """The text format as an output of `check` (render.outputs)."""
+
+    def __init__(self, colour: bool) -> None:
+        self.colour = colour
+
+    def add(self, result: Mapping[str, Any]) -> str:
+        return render_result(result, colour=self.colour)
+
+    def end(self, summary: Summary) -> str:
+        return render_summary(summary.to_dict())
+
+
+def writer(fmt: str, context: Context) -> TextWriter:
+    return TextWriter(context.colour)
