@@ -5,7 +5,8 @@
 
 The benchmark corpus (30 % invalid records) is written as JSON Lines, as a JSON array and
 as CSV; each is read and validated in this process (bulk.validate_serially, --jobs 1) with
-positions on (the default) and off (Settings(positions=False)), best of --repeat runs each.
+positions off (Settings(), what json and jsonl do without --positions) and on (what the
+other formats do), the two in turn, best of --repeat runs each.
 The table shows records per second and what positions add, in per cent.
 """
 

@@ -24,14 +24,16 @@ class OutputFileError(Exception):
     """An output file cannot be written; the message names it and says why."""
 
 
+#: Why a file cannot be written, for the errors a person can act on.
+_REASONS = (
+    (FileNotFoundError, "its folder does not exist"),
+    (IsADirectoryError, "is a directory"),
+    (PermissionError, "permission denied"),
+)
+
+
 def _reason(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "its folder does not exist"
-    if isinstance(exc, IsADirectoryError):
-        return "is a directory"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    return exc.strerror or str(exc)
+    return next((why for kind, why in _REASONS if isinstance(exc, kind)), exc.strerror or str(exc))
 
 
 class OutputFile:
