@@ -26,7 +26,7 @@ from pc_validate.interrupt import deferred
 from pc_validate.memo import Bounded
 from pc_validate.model import Status, worst_rank
 from pc_validate.payload import PayloadError
-from pc_validate.records import Body, Record, Unreadable, Where
+from pc_validate.records import Body, Origin, Record, Unreadable, Where
 from pc_validate.report import Report, dumps, unreadable_result
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ class Settings:
     redact: bool = False
     #: serialise each result to one JSON line in the worker (for --format jsonl)
     as_line: bool = False
+    #: give each violation of a record read from text its line and column (locations.py)
+    positions: bool = False
 
 
 class Outcome(NamedTuple):
@@ -99,8 +101,17 @@ def _checked(record: Record, validator: Any, settings: Settings) -> Outcome:
         line = exc.line if where.line is None or exc.line is None else where.line + exc.line - 1
         return _outcome(_unreadable(where, exc.reason, line, exc.column), settings)
     report: Report = validator.validate(payload, redact=settings.redact)
-    if settings.as_line and not report.violations:
-        return Outcome(*_CLEAN_OUTCOME, _clean_line(where))
+    if not report.violations:
+        if settings.as_line:
+            return Outcome(*_CLEAN_OUTCOME, _clean_line(where))
+    elif settings.positions:
+        result = report.result_dict(where.input, where.index, where.line, where.row)
+        origin = record.source()
+        if origin is not None:
+            from pc_validate.locations import locate
+
+            locate(result["violations"], origin, payload, redact=settings.redact)
+        return _outcome(result, settings)
     return _outcome(report.result_dict(where.input, where.index, where.line, where.row), settings)
 
 
@@ -195,14 +206,28 @@ def _pack(record: Record) -> Any:
     """A record as plain tuples for the trip to a worker (dataclasses pickle slowly)."""
     where = record.where
     if type(record) is Body:
-        return (where.input, where.index, where.line, where.row, record.payload, record.text)
+        origin = record.origin
+        return (
+            where.input,
+            where.index,
+            where.line,
+            where.row,
+            record.payload,
+            record.text,
+            None if origin is None else tuple(origin),
+        )
     return record  # Unreadable, or a subclass with its own behaviour: as it is
 
 
 def _unpack(item: Any) -> Record:
     if type(item) is tuple:
-        name, index, line, row, payload, text = item
-        return Body(Where(name, index, line, row), payload, text)
+        name, index, line, row, payload, text, origin = item
+        return Body(
+            Where(name, index, line, row),
+            payload,
+            text,
+            None if origin is None else Origin(*origin),
+        )
     return item  # type: ignore[no-any-return]
 
 

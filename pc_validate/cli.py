@@ -17,6 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TextIO, cast
 
 from pc_validate.inputs import FORMATS
@@ -96,10 +97,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--format",
-        choices=("text", "json", "jsonl"),
-        default="text",
-        help="text (default), json (one report document) or jsonl (one result per line, "
-        "written as records finish, then a summary line)",
+        choices=CHECK_FORMATS,
+        default=None,
+        help="text (default; github when GITHUB_ACTIONS=true), json (one report document), "
+        "jsonl (one result per line, written as records finish, then a summary line), sarif "
+        "(SARIF 2.1.0, for code scanning), junit (JUnit XML, a test case per record), github "
+        "(GitHub Actions annotations) or gitlab (GitLab Code Quality)",
+    )
+    check.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        type=_output_spec,
+        metavar="FORMAT=PATH",
+        help="also write the report in FORMAT to the file PATH, written whole or not at all "
+        "(repeatable; e.g. --output sarif=results.sarif with the text report on the terminal)",
+    )
+    check.add_argument(
+        "--positions",
+        action="store_true",
+        help="give each violation its line and column (`location`) in json and jsonl output "
+        "too; the other formats always show them",
     )
     check.add_argument(
         "--input-format",
@@ -254,6 +272,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+CHECK_FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "gitlab")
+
+
+def _output_spec(text: str) -> tuple[str, str]:
+    """--output FORMAT=PATH."""
+    fmt, equals, path = text.partition("=")
+    if not equals or not path:
+        raise argparse.ArgumentTypeError(f"expected FORMAT=PATH, not {text!r}")
+    if fmt not in CHECK_FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {fmt!r} (choose from {', '.join(CHECK_FORMATS)})"
+        )
+    return fmt, path
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -313,29 +346,79 @@ def _read_error(exc: OSError) -> str:
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
-    from pc_validate import bulk
-    from pc_validate.engine import Validator
-    from pc_validate.report import Summary, document, dumps
+    from pc_validate.outfiles import OutputFile, OutputFileError
     from pc_validate.rules import load_rules
 
+    if args.format is None:
+        args.format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    formats = [args.format] + [fmt for fmt, _ in args.output]
     ruleset = load_rules(args.rules, args.disable, cloud=args.cloud)
+    files: list[OutputFile] = []
+    try:
+        for _fmt, path in args.output:
+            files.append(OutputFile(path))
+    except OutputFileError as exc:
+        for opened in files:
+            opened.discard()
+        err.write(f"pc-validate: error: {printable(str(exc))}; nothing was written\n")
+        return EXIT_UNUSABLE
+    try:
+        return _check_into(args, formats, files, ruleset, out, err, stdin)
+    except OutputFileError as exc:
+        err.write(f"pc-validate: error: {printable(str(exc))}; no output file was written\n")
+        return EXIT_UNUSABLE
+    finally:
+        for opened in files:
+            opened.discard()  # nothing left of a file not committed
+
+
+def _check_into(
+    args: argparse.Namespace,
+    formats: list[str],
+    files: list[Any],
+    ruleset: Any,
+    out: TextIO,
+    err: TextIO,
+    stdin: Any,
+) -> int:
+    """The check run, its report written to stdout (--format) and to each --output file."""
+    from pc_validate import bulk
+    from pc_validate.engine import Validator
+    from pc_validate.render import outputs
+    from pc_validate.report import Summary
+
     sources = _sources(args.inputs)
     types = {fold(".".join(path)): kind for path, kind in ruleset.catalog.types.items()}
     records = _records(sources, args, types, stdin, err)
+    positions = args.positions or any(f not in outputs.POSITIONS_ON_REQUEST for f in formats)
     settings = bulk.Settings(
-        tuple(args.rules), tuple(args.disable), args.cloud, args.redact, args.format == "jsonl"
+        tuple(args.rules),
+        tuple(args.disable),
+        args.cloud,
+        args.redact,
+        as_line=all(fmt == "jsonl" for fmt in formats),
+        positions=positions,
     )
     jobs = _default_jobs(sources) if args.jobs is None else _capped_jobs(args.jobs, err)
     if jobs > 1:
         outcomes = bulk.validate_in_workers(records, settings, jobs)
     else:
         outcomes = bulk.validate_serially(records, settings, Validator(ruleset))
-    from pc_validate.render.text import render_result, render_summary
+    rules: dict[str, Any] = {}
+    if any(fmt == "sarif" for fmt in formats):
+        from pc_validate.render.catalogue import rule_entries
 
-    colour = _colour(args.color, out)
+        rules = {entry["id"]: entry for entry in rule_entries(ruleset)}
+    context = outputs.Context(rules, args.fail_on, args.redact)
+    writers: list[tuple[Any, Any]] = [
+        (outputs.writer(args.format, replace(context, colour=_colour(args.color, out))), out)
+    ]
+    writers += [
+        (outputs.writer(fmt, context), file)
+        for (fmt, _), file in zip(args.output, files, strict=True)
+    ]
     progress = _Progress(err, enabled=not args.quiet and _is_terminal(err))
     summary = Summary(len(sources))
-    kept: list[ResultDocument] = []
     worst = -1
     with contextlib.closing(outcomes):  # a run stopped early stops its workers
         for outcome in outcomes:
@@ -349,19 +432,15 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
                 err.write(_problem_line(result))
             if args.only_invalid and outcome.status == "valid":
                 continue
-            if args.format == "jsonl":
-                out.write(outcome.result + "\n")
-            elif args.format == "text":
-                out.write(render_result(outcome.result, colour=colour))
-            else:
-                kept.append(outcome.result)
+            for writer, stream in writers:
+                text = writer.add(outcome.result)
+                if text:
+                    stream.write(text)
     progress.done()
-    if args.format == "json":
-        out.write(dumps(document(kept, summary)) + "\n")
-    elif args.format == "jsonl":
-        out.write(dumps({"summary": summary.to_dict()}, indent=None) + "\n")
-    else:
-        out.write(render_summary(summary.to_dict()))
+    for writer, stream in writers:
+        stream.write(writer.end(summary))
+    for file in files:
+        file.commit()
     if summary.statuses["unreadable"] or summary.statuses["not_validated"]:
         return EXIT_UNUSABLE
     return EXIT_VIOLATIONS if worst >= SEVERITY_RANK[args.fail_on] else EXIT_OK

@@ -35,6 +35,7 @@ from pc_validate.payload import MARK_ERRORS, describe_marks, undecodable_at
 from pc_validate.records import (
     NO_END,
     Body,
+    Origin,
     Record,
     Source,
     TextLines,
@@ -117,7 +118,9 @@ def csv_rows(
         if problem is not None:
             yield Unreadable(where, problem, start)
             continue
-        yield Body(where, payload=columns.body(cells))
+        text = rows.feed.text()
+        origin = None if text is None else Origin(text, start, 1, rows.delimiter, columns.paths)
+        yield Body(where, payload=columns.body(cells), origin=origin)
 
 
 def _undecodable_cell(cells: list[str], encoding: str) -> str | None:
@@ -195,6 +198,13 @@ class _Feed:
             self.keeping = False
             del self.taken[1:]
         return line.text
+
+    def text(self) -> str | None:
+        """The text of the row just read, its line ends included (None when a long cell made
+        its lines too many to keep)."""
+        if not self.keeping:
+            return None
+        return "".join(line.text for line in self.taken)
 
     def read_line(self) -> _Line | None:
         """The next line of the input (None at its end), or a mark of one that is too long."""

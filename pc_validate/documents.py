@@ -101,6 +101,29 @@ Severity = TypeAliasType(
 )
 
 
+_LinePosition = Annotated[int, Keywords({"minimum": 1})]
+
+
+@_closed()
+class LocationDocument(TypedDict):
+    """Where the violation lies in the input's text: the offending value (for a key that is
+    not known or is sent more than once, the key; for a missing field, the nearest object
+    that is there, for CSV the row; for a CSV cell, the cell, quotes included). Lines and
+    columns count from 1; columns count UTF-16 code units, as SARIF's default columnKind, the
+    Language Server Protocol and editors do (a character beyond U+FFFF counts 2); the end is
+    the position just past the last character, as SARIF's endColumn. Line ends are LF (and,
+    in CSV, CR LF or CR)."""
+
+    line: _LinePosition
+    """Line of the value's first character."""
+    column: _LinePosition
+    """Column of the value's first character (UTF-16 code units, from 1)."""
+    end_line: _LinePosition
+    """Line of the position just past the value's last character."""
+    end_column: _LinePosition
+    """Column of the position just past the value's last character (UTF-16 code units)."""
+
+
 @_closed()
 class ViolationDocument(TypedDict):
     """One problem found in a payload."""
@@ -147,6 +170,10 @@ class ViolationDocument(TypedDict):
     none is known."""
     source: Annotated[str, Keywords({"minLength": 1})]
     """Where the rule comes from: the document and its date."""
+    location: NotRequired[LocationDocument]
+    """Line and column of the violation in the input (1.2): present when the record was read
+    from text (a JSON file, JSON Lines, CSV), left out for an in-memory payload or a workbook
+    row."""
 
 
 @_closed(
@@ -281,17 +308,18 @@ class SummaryDocument(TypedDict):
 
 @_closed(title="pc-validate report")
 class ReportDocument(TypedDict):
-    """The JSON report of pc-validate, format 1.1: what `pc-validate check --format json`
+    """The JSON report of pc-validate, format 1.2: what `pc-validate check --format json`
     prints and what `Report.to_dict()` returns. One shape whatever the number of inputs: one
     entry in `results` per record (a request body: a file, stdin, an element of a JSON array,
     a JSON Lines line, a CSV row, or an in-memory payload), in input order. 1.1 added `line`,
-    `row`, the status "not_validated" and the summary's `records` and `not_validated`. Its
+    `row`, the status "not_validated" and the summary's `records` and `not_validated`; 1.2
+    added a violation's `location` (line and column in the input). Its
     text writes every control, bidi and zero-width character (Unicode categories Cc, Cf, Zl,
     Zp) and lone surrogates as JSON escapes (\\u202e), never raw: parsed, it gives back every
     string exactly, and shown on a terminal, it cannot act on it. docs/architecture.md,
     "Report versioning", says what changes `version` and what a reader may rely on."""
 
-    version: Literal["1.1"]  # report.REPORT_FORMAT (a test holds them equal)
+    version: Literal["1.2"]  # report.REPORT_FORMAT (a test holds them equal)
     """Version of this report format (not of the tool). A change that breaks readers changes
     it."""
     tool: ToolDocument

@@ -17,6 +17,8 @@ from pc_validate.payload import DuplicateKeys
 
 def pointer_token(key: str) -> str:
     """Escape one key for a JSON Pointer (RFC 6901)."""
+    if "~" not in key and "/" not in key:
+        return key
     return key.replace("~", "~0").replace("/", "~1")
 
 

@@ -32,6 +32,7 @@ from pc_validate.payload import (
     TOKEN_PROBLEMS,
     JsonProblem,
     PayloadError,
+    decode,
     describe_marks,
     explain,
     marks_at,
@@ -43,7 +44,7 @@ from pc_validate.payload import (
     too_deep_reason,
     undecodable_at,
 )
-from pc_validate.records import NO_END, ReadFailed, Source, TextLines, start_text, too_long
+from pc_validate.records import NO_END, Origin, ReadFailed, Source, TextLines, start_text, too_long
 
 # The record types, importable from here as before.
 from pc_validate.records import Body as Body
@@ -217,7 +218,8 @@ def _json_document(source: Source, label: str, encoding: str | None) -> Iterator
         yield Unreadable(Where(label, 0), reason, line, column)
         return
     try:
-        yield Body(Where(label, 0), payload=parse(b"".join(read.pieces), encoding))
+        text = decode(b"".join(read.pieces), encoding).removeprefix("\ufeff")
+        yield Body(Where(label, 0), payload=parse(text), origin=Origin(text))
     except PayloadError as exc:
         yield Unreadable(Where(label, 0), exc.reason, exc.line, exc.column)
 
@@ -283,6 +285,7 @@ class _TextChunks:
         self.buffer = ""
         self.first_line = 1
         self.first_column = 1
+        self.first_column16 = 1  # the same column in UTF-16 code units
         self.eof = False
         self.records = 0
         self.start = 0
@@ -312,8 +315,10 @@ class _TextChunks:
         if newline >= 0:
             self.first_line += self.buffer.count("\n", self.start, index)
             self.first_column = index - newline
+            self.first_column16 = self.first_column + _astral(self.buffer, newline + 1, index)
         else:
             self.first_column += index - self.start
+            self.first_column16 += index - self.start + _astral(self.buffer, self.start, index)
         self.start = index
         if index > len(self.buffer) // 2:  # amortised: each character is moved at most once
             self.buffer = self.buffer[index:]
@@ -325,6 +330,14 @@ class _TextChunks:
             return self.first_line, self.first_column + index - self.start
         return self.first_line + self.buffer.count("\n", self.start, index), index - newline
 
+    def column16(self, index: int) -> int:
+        """The column of buffer[index] in UTF-16 code units (as editors count them)."""
+        newline = self.buffer.rfind("\n", self.start, index)
+        if newline < 0:
+            start = self.start
+            return self.first_column16 + index - start + _astral(self.buffer, start, index)
+        return index - newline + _astral(self.buffer, newline + 1, index)
+
     def skip_space(self) -> int:
         """Index of the next non-blank character, reading more as needed (-1 at the end)."""
         index = self.start
@@ -335,6 +348,14 @@ class _TextChunks:
                 return index
             if not self.more():
                 return -1
+
+
+_ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _astral(text: str, start: int, end: int) -> int:
+    """How many characters of text[start:end] lie beyond U+FFFF (two UTF-16 code units)."""
+    return len(_ASTRAL.findall(text, start, end))
 
 
 def _json_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Record]:
@@ -391,7 +412,8 @@ def _json_array(label: str, reader: _TextChunks, encoding: str) -> Iterator[Reco
             yield Unreadable(where, exc.reason, error_line, error_column)
             end = skip_to
         else:
-            yield Body(where, payload=value)
+            origin = Origin(reader.buffer[index:end], line, reader.column16(index))
+            yield Body(where, payload=value, origin=origin)
         reader.records += 1
         reader.drop(end)
         expect_value = False

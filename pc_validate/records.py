@@ -12,7 +12,7 @@ import codecs
 import io
 import re
 from dataclasses import dataclass
-from typing import IO, Any, Final
+from typing import IO, Any, Final, NamedTuple
 
 from pc_validate.payload import BOMS, PayloadError, encoding_of, parse, signature_of
 
@@ -37,13 +37,36 @@ class Where:
     row: int | None = None
 
 
+class Origin(NamedTuple):
+    """The text a record was read from, kept so that its violations can be given a line and
+    column (locations.py): where text[0] lies in the input (line, and column in UTF-16 code
+    units, both from 1), and for a CSV row its delimiter and each column's field path. A
+    tuple: it crosses to worker processes with its record."""
+
+    text: str
+    line: int = 1
+    column: int = 1
+    delimiter: str | None = None
+    columns: tuple[tuple[str, ...], ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Body:
-    """A record read as a JSON value (`payload`), or as JSON text still to be parsed."""
+    """A record read as a JSON value (`payload`), or as JSON text still to be parsed; `origin`
+    is the text it was read from, when that is not `text` itself."""
 
     where: Where
     payload: Any = None
     text: str | None = None
+    origin: Origin | None = None
+
+    def source(self) -> Origin | None:
+        """The text this record was read from, and where it lies (None: not known)."""
+        if self.origin is not None:
+            return self.origin
+        if self.text is not None:  # a JSON Lines line
+            return Origin(self.text, self.where.line or 1)
+        return None
 
     def parsed(self) -> Any:
         """The JSON value; raises PayloadError for text that is not JSON."""

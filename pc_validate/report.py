@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 #: The report format's version (docs/architecture.md, "Report versioning"); the documents'
 #: models (pc_validate.documents) say the same.
-REPORT_FORMAT: Final = "1.1"
+REPORT_FORMAT: Final = "1.2"
 #: In a Python str every surrogate code point is a lone one (json.loads joins escaped pairs).
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: Characters that would act on a terminal or hide text from the person reading it: every

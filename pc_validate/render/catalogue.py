@@ -61,7 +61,7 @@ def _markdown(ruleset: RuleSet) -> str:
     ]
     for e in rule_entries(ruleset):
         cells = [
-            f"`{e['id']}`",
+            f'`{e["id"]}`<a id="{e["id"]}"></a>',  # the anchor of SARIF's helpUri
             e["severity"],
             f"`{e['field']}`" if e["field"] else "every object" if e["check"] else "the body",
             f"`{e['check']}`" if e["check"] else "(the JSON parser)",

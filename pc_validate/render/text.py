@@ -1,4 +1,5 @@
-"""The terminal format: grouped by input; path, severity, message, suggestion per line.
+"""The terminal format: grouped by input; file:line:column (when known), path, severity,
+message, suggestion per line.
 
 Everything that comes from the payload or the input (names, paths, messages, suggestions)
 goes through report.printable, so no input can write a control sequence, a line break or a
@@ -7,9 +8,13 @@ bidi override to the terminal: the only control sequences are this module's colo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pc_validate.report import printable, printable_pointer
+
+if TYPE_CHECKING:
+    from pc_validate.render.outputs import Context
+    from pc_validate.report import Summary
 
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "valid": "32", "unreadable": "35"}
 
@@ -52,9 +57,13 @@ def _heading(result: Mapping[str, Any], colour: bool) -> str:
 def render_result(result: Mapping[str, Any], *, colour: bool = False) -> str:
     """One result: a heading line, then a line (or three) per violation."""
     lines = [_heading(result, colour)]
+    name = printable(result["input"] or "<payload>")
     for v in result["violations"]:
         severity = _paint(f"{v['severity']:<7}", v["severity"], colour)
         path, message = printable_pointer(v["path"] or "/"), printable(v["message"])
+        location = v.get("location")
+        if location is not None:  # file:line:column, which terminals and editors follow
+            path = f"{name}:{location['line']}:{location['column']}  {path}"
         lines.append(f"  {path}  {severity}  {message}  [{printable(v['rule'])}]")
         if v.get("suggestion") is not None:
             lines.append(f"      suggestion: {printable(str(v['suggestion']))}")
@@ -75,3 +84,20 @@ def render_summary(summary: Mapping[str, Any]) -> str:
         f"{_plural(totals['error'], 'error')}, {_plural(totals['warning'], 'warning')}, "
         f"{totals['info']} info\n"
     )
+
+
+class TextWriter:
+    """The text format as an output of `check` (render.outputs)."""
+
+    def __init__(self, colour: bool) -> None:
+        self.colour = colour
+
+    def add(self, result: Mapping[str, Any]) -> str:
+        return render_result(result, colour=self.colour)
+
+    def end(self, summary: Summary) -> str:
+        return render_summary(summary.to_dict())
+
+
+def writer(fmt: str, context: Context) -> TextWriter:
+    return TextWriter(context.colour)
