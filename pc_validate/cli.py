@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from pc_validate.documents import ResultDocument
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
+#: The choices of --fail-on and of check's --format (a configuration file is held to them).
+_FAIL_ON = ("error", "warning")
+_CHECK_FORMATS = ("text", "json", "jsonl")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,27 +65,36 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--rules",
             action="append",
-            default=[],
+            default=None,  # None: not given (config.settle fills it)
             metavar="FILE",
             help="extra rule file: adds rules, or overrides rules with the same id (repeatable)",
         )
         sub.add_argument(
             "--disable",
             action="append",
-            default=[],
+            default=None,
             metavar="RULE",
             help="switch a rule off by id (repeatable)",
         )
         sub.add_argument(
             "--cloud",
-            default="global",
+            default=None,
             metavar="CLOUD",
             help="Partner Center cloud whose rules apply: global (default), 21vianet or usgov",
         )
+        config = sub.add_mutually_exclusive_group()
+        config.add_argument(
+            "--config",
+            metavar="FILE",
+            help="read options from FILE (a .pc-validate.toml, or a pyproject.toml's "
+            "[tool.pc-validate]) instead of the first found from here upwards; the command "
+            "line wins",
+        )
+        config.add_argument("--no-config", action="store_true", help="read no configuration file")
 
     def result_options(sub: argparse.ArgumentParser, *, fail_on: str, redact: str) -> None:
-        sub.add_argument("--fail-on", choices=("error", "warning"), default="error", help=fail_on)
-        sub.add_argument("--redact", action="store_true", help=redact)
+        sub.add_argument("--fail-on", choices=_FAIL_ON, default=None, help=fail_on)
+        sub.add_argument("--redact", action="store_true", default=None, help=redact)
 
     check = commands.add_parser(
         "check", help="validate request bodies (JSON files, or - for stdin)"
@@ -95,8 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--format",
-        choices=("text", "json", "jsonl"),
-        default="text",
+        choices=_CHECK_FORMATS,
+        default=None,
         help="text (default), json (one report document) or jsonl (one result per line, "
         "written as records finish, then a summary line)",
     )
@@ -717,8 +729,14 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO, stdin: Any) -> in
 
         out.write(version_text())
         return EXIT_OK
+    from pc_validate.config import ConfigError, settle
     from pc_validate.rules import RuleFileError
 
+    try:
+        settle(args, {"fail_on": _FAIL_ON, "format": _CHECK_FORMATS})
+    except ConfigError as exc:
+        err.write(f"pc-validate: config error: {printable(str(exc))}\n")
+        return EXIT_UNUSABLE
     try:
         if args.command == "check":
             return _check(args, out, err, stdin or sys.stdin)

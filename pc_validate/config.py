@@ -1,0 +1,174 @@
+"""The options a CI job passes on every run, read from a configuration file.
+
+Looked for from the current directory upwards: in each directory `.pc-validate.toml` (its
+keys at the top level), then `pyproject.toml` (its `[tool.pc-validate]` table; one without
+that table is passed over). The first found is used; `--config FILE` names one instead and
+`--no-config` reads none. Keys are the long options' names (`fail-on`, not `fail_on`).
+
+The command line wins, option by option: a list it gives (`--rules`, `--disable`) replaces
+the file's list, it does not extend it. Paths in `rules` are relative to the file's own
+directory, so the run reads the same rule files from any directory below it.
+
+This runs on every call: when no file is found it costs a few `stat` calls, and the TOML
+reader is imported only when there is a file to read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+FILE_NAME = ".pc-validate.toml"
+PYPROJECT = "pyproject.toml"
+TABLE = "[tool.pc-validate]"
+#: What a pyproject.toml with a [tool.pc-validate] table holds (also as dotted keys, or
+#: quoted); one without it is passed over unparsed, as one that only depends on us is.
+#: (A pattern, compiled only when a pyproject.toml is found.)
+_MENTIONS_TABLE = rb"""(?m)tool\s*\.\s*["']?pc-validate|^\s*\[\s*tool\s*\]"""
+#: The most a configuration file may hold: far more than any configuration needs.
+MAX_BYTES = 1 << 20
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used: what is wrong, and where (file, key)."""
+
+    def __init__(self, path: str, problem: str, key: str | None = None) -> None:
+        where = f"{path}: {key}" if key is not None else path
+        super().__init__(f"{where}: {problem}")
+
+
+class _Option(NamedTuple):
+    """A key of the file: the attribute of the parsed arguments it fills, what it holds
+    ("text", "texts", "paths", "flag"), the commands it applies to, its built-in default."""
+
+    dest: str
+    holds: str
+    commands: frozenset[str]
+    default: Any
+
+
+_EVERY = frozenset({"check", "fix", "rules"})
+_JUDGING = frozenset({"check", "fix"})
+OPTIONS: Mapping[str, _Option] = {
+    "rules": _Option("rules", "paths", _EVERY, ()),
+    "disable": _Option("disable", "texts", _EVERY, ()),
+    "cloud": _Option("cloud", "text", _EVERY, "global"),
+    "fail-on": _Option("fail_on", "text", _JUDGING, "error"),
+    "redact": _Option("redact", "flag", _JUDGING, False),
+    "format": _Option("format", "text", frozenset({"check"}), "text"),
+}
+
+
+def settle(args: Any, choices: Mapping[str, Sequence[str]], start: str | None = None) -> None:
+    """Fill every option of OPTIONS that the command line left unset (None) from the
+    configuration file, else with its default. `choices` holds the values an option may
+    take (by its attribute), which the file's values are held to as the command line is.
+    Raises ConfigError for a file that cannot be used."""
+    command = args.command
+    found: tuple[str, dict[str, Any]] | None = None
+    if getattr(args, "config", None) is not None:
+        found = (args.config, _read(args.config, explicit=True))
+    elif not getattr(args, "no_config", False):
+        found = _find(start)
+    values = _checked(*found, choices) if found is not None else {}
+    for key, option in OPTIONS.items():
+        if command not in option.commands or getattr(args, option.dest, None) is not None:
+            continue
+        value = values.get(key, option.default)
+        setattr(args, option.dest, list(value) if option.holds in ("paths", "texts") else value)
+
+
+def _find(start: str | None) -> tuple[str, dict[str, Any]] | None:
+    """The first configuration file from `start` (the current directory) upwards."""
+    try:
+        here = os.path.abspath(start or os.getcwd())
+    except OSError:  # the current directory was removed
+        return None
+    while True:
+        path = os.path.join(here, FILE_NAME)
+        if os.path.isfile(path):
+            return path, _read(path, explicit=True)
+        path = os.path.join(here, PYPROJECT)
+        if os.path.isfile(path):
+            table = _read(path, explicit=False)
+            if table is not None:
+                return path, table
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _read(path: str, *, explicit: bool) -> Any:
+    """The options of a file as a dict; for a pyproject.toml its [tool.pc-validate] table,
+    or None when it has none and was not named (`explicit`)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise ConfigError(path, f"is larger than {MAX_BYTES:,} bytes; is it a configuration?")
+    pyproject = os.path.basename(path) == PYPROJECT
+    if pyproject and not explicit and not re.search(_MENTIONS_TABLE, data):
+        return None  # most pyproject.toml files: no TOML to parse
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, f"is not UTF-8 text (byte {exc.start + 1})") from None
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, f"is not TOML: {exc}") from None
+    if not pyproject:
+        return document
+    tool = document.get("tool")
+    table = tool.get("pc-validate") if isinstance(tool, dict) else None
+    if table is None and explicit:
+        raise ConfigError(path, f"has no {TABLE} table")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(path, "must be a table", "tool.pc-validate")
+    return table
+
+
+def _checked(
+    path: str, values: dict[str, Any], choices: Mapping[str, Sequence[str]]
+) -> dict[str, Any]:
+    """The file's values, each of the kind its option takes; rule paths made absolute."""
+    table = "tool.pc-validate." if os.path.basename(path) == PYPROJECT else ""
+    checked: dict[str, Any] = {}
+    for key, value in values.items():
+        option = OPTIONS.get(key)
+        if option is None:
+            known = ", ".join(OPTIONS)
+            raise ConfigError(path, f"unknown key (known: {known})", f"{table}{key}")
+
+        def wrong(expected: str, key: str = key, value: Any = value) -> ConfigError:
+            shown = repr(value)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            got = f"{type(value).__name__} {shown}"
+            return ConfigError(path, f"must be {expected}, not {got}", f"{table}{key}")
+
+        if option.holds == "flag":
+            if not isinstance(value, bool):
+                raise wrong("true or false")
+        elif option.holds == "text":
+            if not isinstance(value, str):
+                raise wrong("a string")
+            allowed = choices.get(option.dest)
+            if allowed is not None and value not in allowed:
+                raise wrong("one of " + ", ".join(f'"{choice}"' for choice in allowed))
+        elif not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise wrong("a list of strings")
+        elif option.holds == "paths":
+            base = os.path.dirname(os.path.abspath(path))
+            value = [os.path.join(base, item) for item in value]
+        checked[key] = value
+    return checked
