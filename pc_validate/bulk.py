@@ -17,14 +17,14 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import deque
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Container, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from pc_validate.interrupt import deferred
 from pc_validate.memo import Bounded
-from pc_validate.model import Status, worst_rank
+from pc_validate.model import MISSING, Status, fold, worst_rank
 from pc_validate.payload import PayloadError
 from pc_validate.records import Body, Record, Unreadable, Where
 from pc_validate.report import Report, dumps, unreadable_result
@@ -53,6 +53,8 @@ class Settings:
     redact: bool = False
     #: serialise each result to one JSON line in the worker (for --format jsonl)
     as_line: bool = False
+    #: send back what a rule table needs (Outcome.fired) for each record with violations
+    statistics: bool = False
 
 
 class Outcome(NamedTuple):
@@ -64,6 +66,9 @@ class Outcome(NamedTuple):
     counts: tuple[int, int, int]
     worst: int
     result: Any
+    #: under Settings.statistics, for a record with violations: (its country, the (rule,
+    #: severity) of each violation); else None
+    fired: tuple[str, tuple[tuple[str, str], ...]] | None = None
 
 
 def _clean_line(where: Where) -> str:
@@ -101,7 +106,40 @@ def _checked(record: Record, validator: Any, settings: Settings) -> Outcome:
     report: Report = validator.validate(payload, redact=settings.redact)
     if settings.as_line and not report.violations:
         return Outcome(*_CLEAN_OUTCOME, _clean_line(where))
-    return _outcome(report.result_dict(where.input, where.index, where.line, where.row), settings)
+    result = report.result_dict(where.input, where.index, where.line, where.row)
+    outcome = _outcome(result, settings)
+    if settings.statistics and report.violations:
+        fired = tuple((v.rule, v.severity) for v in report.violations)
+        markets = validator.ruleset.markets if settings.redact else None
+        return outcome._replace(fired=(country_of(payload, markets), fired))
+    return outcome
+
+
+#: The country of a record whose country is missing, or is not one that may be named.
+NO_COUNTRY, OTHER_COUNTRY = "(none)", "(other)"
+_COUNTRY_PATH = ("billingprofile", "defaultaddress", "country")
+
+
+def country_of(payload: Any, markets: Container[str] | None = None) -> str:
+    """billingProfile.defaultAddress.country (keys in any letter case) as two upper-case
+    letters, else NO_COUNTRY or OTHER_COUNTRY. Two letters are no one's personal data, and
+    keep the table short; under --redact, where no value of a payload is repeated, only the
+    codes of `markets` (Partner Center's, a public list) are named, as rule ids are."""
+    value = payload
+    for name in _COUNTRY_PATH:
+        if not isinstance(value, dict):
+            return NO_COUNTRY
+        value = next(
+            (item for key, item in value.items() if isinstance(key, str) and fold(key) == name),
+            MISSING,
+        )
+    if value is MISSING or value is None:
+        return NO_COUNTRY
+    if isinstance(value, str) and len(value) == 2 and value.isascii() and value.isalpha():
+        code = value.upper()
+        if markets is None or code in markets:
+            return code
+    return OTHER_COUNTRY
 
 
 def _unreadable(
@@ -366,10 +404,13 @@ def worker_limit() -> int:
 
 
 __all__ = [
+    "NO_COUNTRY",
+    "OTHER_COUNTRY",
     "Body",
     "Outcome",
     "Settings",
     "Unreadable",
+    "country_of",
     "validate_in_workers",
     "validate_serially",
     "worker_count",

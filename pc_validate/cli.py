@@ -150,6 +150,19 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--quiet", action="store_true", help="no progress bar on stderr (also when redirected)"
     )
+    check.add_argument(
+        "--statistics",
+        action="store_true",
+        help="end with a table of the rules that fired: counts, share of records, the "
+        "countries most affected (on stderr for json and jsonl; the text report of more "
+        "than one record ends with it anyway)",
+    )
+    check.add_argument(
+        "--baseline",
+        metavar="REPORT",
+        help="report only findings that REPORT, a saved JSON report (--format json), does "
+        "not hold: matched by input, rule and path, and counted",
+    )
     result_options(
         check,
         fail_on="lowest severity that makes the exit status 1 (default: error)",
@@ -308,11 +321,25 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     from pc_validate.rules import load_rules
 
     ruleset = load_rules(args.rules, args.disable, cloud=args.cloud)
+    baseline = None
+    if args.baseline is not None:  # read before any record is: a bad one stops the run
+        from pc_validate.baseline import Baseline, BaselineError
+
+        try:
+            baseline = Baseline.load(args.baseline)
+        except BaselineError as exc:
+            err.write(f"pc-validate: baseline error: {printable(str(exc))}\n")
+            return EXIT_UNUSABLE
     sources = _sources(args.inputs)
     types = {fold(".".join(path)): kind for path, kind in ruleset.catalog.types.items()}
-    records = _records(sources, args, types, stdin, err)
+    progress = _progress(sources, args, err)
+    records = _records(sources, args, types, stdin, err, progress)
+    if progress is not None:
+        records = progress.reading(records)
+    as_line = args.format == "jsonl" and baseline is None  # a baseline sifts result dicts
+    statistics = args.statistics or args.format == "text"
     settings = bulk.Settings(
-        tuple(args.rules), tuple(args.disable), args.cloud, args.redact, args.format == "jsonl"
+        tuple(args.rules), tuple(args.disable), args.cloud, args.redact, as_line, statistics
     )
     jobs = _default_jobs(sources) if args.jobs is None else _capped_jobs(args.jobs, err)
     if jobs > 1:
@@ -322,17 +349,21 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     from pc_validate.render.text import render_result, render_summary
 
     colour = _colour(args.color, out)
-    progress = _Progress(err, enabled=not args.quiet and _is_terminal(err))
     summary = Summary(len(sources))
+    tally = _tally() if statistics else None
     kept: list[ResultDocument] = []
     worst = -1
     with contextlib.closing(outcomes):  # a run stopped early stops its workers
         for outcome in outcomes:
+            if baseline is not None:
+                outcome = baseline.sift(outcome, args.format == "jsonl")
             summary.add_counts(outcome.status, outcome.counts)
             if outcome.worst > worst:
                 worst = outcome.worst
-            if progress.enabled:
+            if progress is not None:
                 progress.tick(summary.records)
+            if outcome.fired is not None and tally is not None:
+                tally.add(*outcome.fired)
             if outcome.status in ("unreadable", "not_validated"):
                 result = json.loads(outcome.result) if settings.as_line else outcome.result
                 err.write(_problem_line(result))
@@ -344,7 +375,12 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
                 out.write(render_result(outcome.result, colour=colour))
             else:
                 kept.append(outcome.result)
-    progress.done()
+    if progress is not None:
+        progress.done()
+    if baseline is not None:
+        err.write(baseline.note())
+    if tally is not None:
+        _write_statistics(tally, summary, args, out, err)
     if args.format == "json":
         out.write(dumps(document(kept, summary)) + "\n")
     elif args.format == "jsonl":
@@ -416,6 +452,7 @@ def _records(
     types: dict[str, str],
     stdin: Any,
     err: TextIO,
+    progress: Any = None,
 ) -> Iterator[Any]:
     """Every record of every input, in order; an input that cannot be opened is one
     unreadable record. What a reader assumed (an encoding) is noted on stderr."""
@@ -445,6 +482,8 @@ def _records(
         except OSError as exc:
             yield Unreadable(Where(source.label, 0), _read_error(exc))
             continue
+        if progress is not None:
+            progress.opened(handle)
         with handle:  # read errors become unreadable records inside read_records
             yield from read_records(handle, source.label, fmt, types, **options)
 
@@ -465,35 +504,33 @@ def _is_terminal(stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-class _Progress:
-    """A one-line progress report on stderr for runs longer than a second (terminals only)."""
+def _progress(sources: Sequence[_Source], args: argparse.Namespace, err: TextIO) -> Any:
+    """The progress line on a terminal's stderr (unless --quiet); None when not shown."""
+    if args.quiet or not _is_terminal(err):
+        return None
+    from pc_validate.progress import Progress, total_size
 
-    def __init__(self, err: TextIO, *, enabled: bool) -> None:
-        import time
+    known = [None if source.path is None else source.path for source in sources]
+    return Progress(err, total_size(known))
 
-        self.err = err
-        self.enabled = enabled
-        self.clock = time.monotonic
-        self.start = self.clock()
-        self.next = self.start + 1.0
-        self.shown = False
 
-    def tick(self, records: int) -> None:
-        if not self.enabled or records % 64:
-            return
-        now = self.clock()
-        if now < self.next:
-            return
-        self.next = now + 0.25
-        rate = records / max(now - self.start, 1e-9)
-        self.err.write(f"\rpc-validate: {records:,} records checked ({rate:,.0f}/s)")
-        self.err.flush()
-        self.shown = True
+def _tally() -> Any:
+    from pc_validate.render.statistics import Tally
 
-    def done(self) -> None:
-        if self.shown:
-            self.err.write("\r\033[K")
-            self.err.flush()
+    return Tally()
+
+
+def _write_statistics(
+    tally: Any, summary: Any, args: argparse.Namespace, out: TextIO, err: TextIO
+) -> None:
+    """The rule table: asked for (--statistics; on stderr when stdout holds JSON), or at the
+    end of the text report of a bulk run with findings."""
+    from pc_validate.render.statistics import render_statistics
+
+    if not args.statistics and (summary.records < 2 or not tally):
+        return
+    validated = summary.statuses["valid"] + summary.statuses["invalid"]
+    (out if args.format == "text" else err).write(render_statistics(tally, validated))
 
 
 def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
