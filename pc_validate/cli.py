@@ -190,7 +190,13 @@ def _parser() -> argparse.ArgumentParser:
             "be read or written back."
         ),
     )
-    fix.add_argument("input", metavar="FILE", help="JSON or JSON Lines file, or - for stdin")
+    fix.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="FILE",
+        help="JSON or JSON Lines file, or - for stdin; several with --in-place or --diff "
+        "(each repaired on its own, as a pre-commit hook passes them)",
+    )
     written = fix.add_mutually_exclusive_group()
     written.add_argument(
         "--in-place",
@@ -534,6 +540,22 @@ def _write_statistics(
 
 
 def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
+    """`fix FILE...`: each file on its own; the worst exit status of them all."""
+    if len(args.inputs) > 1 and not (args.in_place or args.diff):
+        err.write(
+            "pc-validate: error: fix writes one repaired file to stdout; give --in-place "
+            "or --diff to repair several\n"
+        )
+        return EXIT_UNUSABLE
+    status = EXIT_OK
+    for name in args.inputs:
+        status = max(
+            status, _fix_file(argparse.Namespace(**vars(args), input=name), out, err, stdin)
+        )
+    return status
+
+
+def _fix_file(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
     from pc_validate.engine import Validator
     from pc_validate.payload import PayloadError
     from pc_validate.rules import load_rules
