@@ -109,3 +109,26 @@ def test_try_repo_runs_both_hooks_as_a_user_would(tmp_path: Path) -> None:
     assert "files were modified by this hook" in fixed.stdout
     assert bad.read_text("utf-8") == before.replace('"EN-us"', '"en-US"')
     assert good.read_text("utf-8") == _body()
+
+
+def test_the_readme_pre_commit_snippet_is_a_valid_config(tmp_path: Path) -> None:
+    """The README's .pre-commit-config.yaml snippet, read as pre-commit reads a config."""
+    import re
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    snippets = [
+        block
+        for block in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
+        if "repos:" in block and "id: pc-validate" in block
+    ]
+    if not snippets:
+        pytest.skip("the README has no .pre-commit-config.yaml snippet yet")
+    for snippet in snippets:
+        config = tmp_path / ".pre-commit-config.yaml"
+        config.write_text(snippet, "utf-8")
+        hooks = [
+            hook["id"]
+            for repo in pre_commit.load_config(str(config))["repos"]
+            for hook in repo["hooks"]
+        ]
+        assert set(hooks) <= {"pc-validate", "pc-validate-fix"}
