@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Container, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -140,6 +140,34 @@ def country_of(payload: Any, markets: Container[str] | None = None) -> str:
         if markets is None or code in markets:
             return code
     return OTHER_COUNTRY
+
+
+class Tally:
+    """Counts of the rules that fired, over the records added."""
+
+    def __init__(self) -> None:
+        self.violations: Counter[str] = Counter()
+        self.records: Counter[str] = Counter()
+        self.countries: dict[str, Counter[str]] = {}
+        self.severity: dict[str, str] = {}
+
+    def add(self, country: str, fired: Iterable[tuple[str, str]]) -> None:
+        """One record's violations, as (rule, severity) pairs, and its country."""
+        seen: set[str] = set()
+        for rule, severity in fired:
+            self.violations[rule] += 1
+            if rule not in seen:
+                seen.add(rule)
+                self.severity.setdefault(rule, severity)
+        for rule in seen:
+            self.records[rule] += 1
+            by_country = self.countries.get(rule)
+            if by_country is None:
+                by_country = self.countries[rule] = Counter()
+            by_country[country] += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.violations)
 
 
 def _unreadable(
@@ -409,6 +437,7 @@ __all__ = [
     "Body",
     "Outcome",
     "Settings",
+    "Tally",
     "Unreadable",
     "country_of",
     "validate_in_workers",

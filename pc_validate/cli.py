@@ -356,7 +356,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
 
     colour = _colour(args.color, out)
     summary = Summary(len(sources))
-    tally = _tally() if statistics else None
+    tally = bulk.Tally() if statistics else None
     kept: list[ResultDocument] = []
     worst = -1
     with contextlib.closing(outcomes):  # a run stopped early stops its workers
@@ -520,21 +520,15 @@ def _progress(sources: Sequence[_Source], args: argparse.Namespace, err: TextIO)
     return Progress(err, total_size(known))
 
 
-def _tally() -> Any:
-    from pc_validate.render.statistics import Tally
-
-    return Tally()
-
-
 def _write_statistics(
     tally: Any, summary: Any, args: argparse.Namespace, out: TextIO, err: TextIO
 ) -> None:
     """The rule table: asked for (--statistics; on stderr when stdout holds JSON), or at the
     end of the text report of a bulk run with findings."""
-    from pc_validate.render.statistics import render_statistics
-
     if not args.statistics and (summary.records < 2 or not tally):
         return
+    from pc_validate.render.statistics import render_statistics
+
     validated = summary.statuses["valid"] + summary.statuses["invalid"]
     (out if args.format == "text" else err).write(render_statistics(tally, validated))
 

@@ -19,15 +19,15 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 FILE_NAME = ".pc-validate.toml"
 PYPROJECT = "pyproject.toml"
 TABLE = "[tool.pc-validate]"
-#: What a pyproject.toml with a [tool.pc-validate] table holds (also as dotted keys, or
-#: quoted); one without it is passed over unparsed, as one that only depends on us is.
-#: (A pattern, compiled only when a pyproject.toml is found.)
-_MENTIONS_TABLE = rb"""(?m)tool\s*\.\s*["']?pc-validate|^\s*\[\s*tool\s*\]"""
+#: What a pyproject.toml with a [tool.pc-validate] table holds (as a table, dotted keys, or
+#: quoted), unless it has a bare [tool] table; one without either is passed over unparsed,
+#: as one that only depends on pc-validate is.
+_MENTIONS_TABLE = rb"""tool\s*\.\s*["']?pc-validate"""
 #: The most a configuration file may hold: far more than any configuration needs.
 MAX_BYTES = 1 << 20
 
@@ -40,25 +40,18 @@ class ConfigError(Exception):
         super().__init__(f"{where}: {problem}")
 
 
-class _Option(NamedTuple):
-    """A key of the file: the attribute of the parsed arguments it fills, what it holds
-    ("text", "texts", "paths", "flag"), the commands it applies to, its built-in default."""
-
-    dest: str
-    holds: str
-    commands: frozenset[str]
-    default: Any
-
-
-_EVERY = frozenset({"check", "fix", "rules"})
-_JUDGING = frozenset({"check", "fix"})
-OPTIONS: Mapping[str, _Option] = {
-    "rules": _Option("rules", "paths", _EVERY, ()),
-    "disable": _Option("disable", "texts", _EVERY, ()),
-    "cloud": _Option("cloud", "text", _EVERY, "global"),
-    "fail-on": _Option("fail_on", "text", _JUDGING, "error"),
-    "redact": _Option("redact", "flag", _JUDGING, False),
-    "format": _Option("format", "text", frozenset({"check"}), "text"),
+#: Each key of the file: (the attribute of the parsed arguments it fills, what it holds:
+#: "text", "texts", "paths" or "flag", the commands it applies to, its built-in default).
+#: Plain tuples: this module is imported on every call.
+_EVERY = ("check", "fix", "rules")
+_JUDGING = ("check", "fix")
+OPTIONS: dict[str, tuple[str, str, tuple[str, ...], Any]] = {
+    "rules": ("rules", "paths", _EVERY, ()),
+    "disable": ("disable", "texts", _EVERY, ()),
+    "cloud": ("cloud", "text", _EVERY, "global"),
+    "fail-on": ("fail_on", "text", _JUDGING, "error"),
+    "redact": ("redact", "flag", _JUDGING, False),
+    "format": ("format", "text", ("check",), "text"),
 }
 
 
@@ -74,11 +67,11 @@ def settle(args: Any, choices: Mapping[str, Sequence[str]], start: str | None = 
     elif not getattr(args, "no_config", False):
         found = _find(start)
     values = _checked(*found, choices) if found is not None else {}
-    for key, option in OPTIONS.items():
-        if command not in option.commands or getattr(args, option.dest, None) is not None:
+    for key, (dest, holds, commands, default) in OPTIONS.items():
+        if command not in commands or getattr(args, dest, None) is not None:
             continue
-        value = values.get(key, option.default)
-        setattr(args, option.dest, list(value) if option.holds in ("paths", "texts") else value)
+        value = values.get(key, default)
+        setattr(args, dest, list(value) if holds in ("paths", "texts") else value)
 
 
 def _find(start: str | None) -> tuple[str, dict[str, Any]] | None:
@@ -113,7 +106,7 @@ def _read(path: str, *, explicit: bool) -> Any:
     if len(data) > MAX_BYTES:
         raise ConfigError(path, f"is larger than {MAX_BYTES:,} bytes; is it a configuration?")
     pyproject = os.path.basename(path) == PYPROJECT
-    if pyproject and not explicit and not re.search(_MENTIONS_TABLE, data):
+    if pyproject and not explicit and not _may_hold_table(data):
         return None  # most pyproject.toml files: no TOML to parse
     try:
         text = data.decode("utf-8-sig")
@@ -138,6 +131,12 @@ def _read(path: str, *, explicit: bool) -> Any:
     return table
 
 
+def _may_hold_table(data: bytes) -> bool:
+    if b"pc-validate" not in data:
+        return False
+    return b"[tool]" in data or re.search(_MENTIONS_TABLE, data) is not None
+
+
 def _checked(
     path: str, values: dict[str, Any], choices: Mapping[str, Sequence[str]]
 ) -> dict[str, Any]:
@@ -156,18 +155,19 @@ def _checked(
             got = f"{type(value).__name__} {shown}"
             return ConfigError(path, f"must be {expected}, not {got}", f"{table}{key}")
 
-        if option.holds == "flag":
+        dest, holds = option[0], option[1]
+        if holds == "flag":
             if not isinstance(value, bool):
                 raise wrong("true or false")
-        elif option.holds == "text":
+        elif holds == "text":
             if not isinstance(value, str):
                 raise wrong("a string")
-            allowed = choices.get(option.dest)
+            allowed = choices.get(dest)
             if allowed is not None and value not in allowed:
                 raise wrong("one of " + ", ".join(f'"{choice}"' for choice in allowed))
         elif not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise wrong("a list of strings")
-        elif option.holds == "paths":
+        elif holds == "paths":
             base = os.path.dirname(os.path.abspath(path))
             value = [os.path.join(base, item) for item in value]
         checked[key] = value

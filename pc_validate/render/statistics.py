@@ -1,49 +1,22 @@
 """The rule table of a run: which rules fired, how often, in what share of the records, and
 in which countries most (--statistics, and the end of the text report of a bulk run).
 
-It is counted in the main process from what the workers send back for records with
-violations (bulk.Outcome.fired), so a run that does not show it pays nothing for it, and
-clean records pay nothing in any run. Countries are two-letter codes or the two
-placeholders of bulk.country_of: no value of a payload is repeated, under --redact or not.
+It is counted in the main process (bulk.Tally) from what the workers send back for records
+with violations (bulk.Outcome.fired), so a run that does not show it pays nothing for it,
+and clean records pay nothing in any run; this module is imported only to show it.
+Countries are two-letter codes or the placeholders of bulk.country_of (see there for what
+--redact names).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
+from pc_validate.bulk import Tally
 from pc_validate.report import printable
 
 #: Countries named per rule: the most affected.
 TOP_COUNTRIES = 3
-
-
-class Tally:
-    """Counts of the rules that fired, over the records added."""
-
-    def __init__(self) -> None:
-        self.violations: Counter[str] = Counter()
-        self.records: Counter[str] = Counter()
-        self.countries: dict[str, Counter[str]] = {}
-        self.severity: dict[str, str] = {}
-
-    def add(self, country: str, fired: Iterable[tuple[str, str]]) -> None:
-        """One record's violations, as (rule, severity) pairs, and its country."""
-        seen: set[str] = set()
-        for rule, severity in fired:
-            self.violations[rule] += 1
-            if rule not in seen:
-                seen.add(rule)
-                self.severity.setdefault(rule, severity)
-        for rule in seen:
-            self.records[rule] += 1
-            by_country = self.countries.get(rule)
-            if by_country is None:
-                by_country = self.countries[rule] = Counter()
-            by_country[country] += 1
-
-    def __bool__(self) -> bool:
-        return bool(self.violations)
 
 
 def _share(part: int, whole: int) -> str:
