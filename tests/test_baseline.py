@@ -130,18 +130,21 @@ def test_a_baseline_that_is_not_a_report_is_exit_2(
 ) -> None:
     baseline = tmp_path / "baseline.json"
     baseline.write_bytes(content)
-    export = write(tmp_path / "export.jsonl", [body()])
-    result = run("check", "--baseline", baseline, export)
-    assert (result.code, result.out) == (2, "")
-    assert result.err.startswith(f"pc-validate: baseline error: {baseline}: ")
-    assert why in result.err
+    err = _refused(tmp_path, baseline)
+    assert err.startswith(f"pc-validate: baseline error: {baseline}: ")
+    assert why in err
 
 
 def test_a_missing_baseline_is_exit_2(tmp_path: Path) -> None:
-    export = write(tmp_path / "export.jsonl", [body()])
-    result = run("check", "--baseline", tmp_path / "nope.json", export)
-    assert (result.code, result.out) == (2, "")
-    assert result.err == (
+    assert _refused(tmp_path, tmp_path / "nope.json") == (
         f"pc-validate: baseline error: {tmp_path / 'nope.json'}: cannot be read: "
         "No such file or directory\n"
     )
+
+
+def _refused(tmp_path: Path, baseline: Path) -> str:
+    """stderr of a run refused for its baseline: exit 2, before any output."""
+    export = write(tmp_path / "export.jsonl", [body()])
+    result = run("check", "--baseline", baseline, export)
+    assert (result.code, result.out) == (2, "")
+    return result.err

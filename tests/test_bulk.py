@@ -324,26 +324,17 @@ def _run_on_a_terminal(
     return err.getvalue()
 
 
-def test_progress_bar_on_a_terminal_unless_quiet(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    source = tmp_path / "export.jsonl"
-    source.write_bytes(jsonl(mixed(1000)))
-    shown = _run_on_a_terminal(monkeypatch, "check", "--format", "jsonl", source)
-    assert "records checked" in shown
-    assert shown.endswith("\r\033[K")
-    quiet = _run_on_a_terminal(monkeypatch, "check", "--format", "jsonl", "--quiet", source)
-    assert "records checked" not in quiet
-
-
-def test_progress_shows_the_share_done_and_the_time_left_when_the_size_is_known(
+def test_progress_on_a_terminal_shows_share_done_and_time_left_unless_quiet(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import re
 
     source = tmp_path / "export.jsonl"
     source.write_bytes(jsonl(mixed(1000)))
+    quiet = _run_on_a_terminal(monkeypatch, "check", "--format", "jsonl", "--quiet", source)
+    assert "records checked" not in quiet
     shown = _run_on_a_terminal(monkeypatch, "check", "--format", "jsonl", source)
+    assert shown.endswith("\r\033[K")
     lines = [line for line in shown.split("\r") if "records checked" in line]
     shares = [int(found) for line in lines for found in re.findall(r", (\d+)%", line)]
     assert shares and shares == sorted(shares) and all(0 < share <= 100 for share in shares)
