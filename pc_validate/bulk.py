@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections import deque
-from collections.abc import Generator, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Container, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from pc_validate.interrupt import deferred
 from pc_validate.memo import Bounded
-from pc_validate.model import Status, worst_rank
+from pc_validate.model import MISSING, Status, fold, worst_rank
 from pc_validate.payload import PayloadError
 from pc_validate.records import Body, Origin, Record, Unreadable, Where
 from pc_validate.report import Report, dumps, unreadable_result
@@ -55,6 +55,8 @@ class Settings:
     as_line: bool = False
     #: give each violation of a record read from text its line and column (locations.py)
     positions: bool = False
+    #: send back what a rule table needs (Outcome.fired) for each record with violations
+    statistics: bool = False
 
 
 class Outcome(NamedTuple):
@@ -66,6 +68,9 @@ class Outcome(NamedTuple):
     counts: tuple[int, int, int]
     worst: int
     result: Any
+    #: under Settings.statistics, for a record with violations: (its country, the (rule,
+    #: severity) of each violation); else None
+    fired: tuple[str, tuple[tuple[str, str], ...]] | None = None
 
 
 def _clean_line(where: Where) -> str:
@@ -101,18 +106,76 @@ def _checked(record: Record, validator: Any, settings: Settings) -> Outcome:
         line = exc.line if where.line is None or exc.line is None else where.line + exc.line - 1
         return _outcome(_unreadable(where, exc.reason, line, exc.column), settings)
     report: Report = validator.validate(payload, redact=settings.redact)
-    if not report.violations:
-        if settings.as_line:
-            return Outcome(*_CLEAN_OUTCOME, _clean_line(where))
-    elif settings.positions:
-        result = report.result_dict(where.input, where.index, where.line, where.row)
+    if settings.as_line and not report.violations:
+        return Outcome(*_CLEAN_OUTCOME, _clean_line(where))
+    result = report.result_dict(where.input, where.index, where.line, where.row)
+    if settings.positions and report.violations:
         origin = record.source()
         if origin is not None:
             from pc_validate.locations import locate
 
             locate(result["violations"], origin, payload, redact=settings.redact)
-        return _outcome(result, settings)
-    return _outcome(report.result_dict(where.input, where.index, where.line, where.row), settings)
+    outcome = _outcome(result, settings)
+    if settings.statistics and report.violations:
+        fired = tuple((v.rule, v.severity) for v in report.violations)
+        markets = validator.ruleset.markets if settings.redact else None
+        return outcome._replace(fired=(country_of(payload, markets), fired))
+    return outcome
+
+
+#: The country of a record whose country is missing, or is not one that may be named.
+NO_COUNTRY, OTHER_COUNTRY = "(none)", "(other)"
+_COUNTRY_PATH = ("billingprofile", "defaultaddress", "country")
+
+
+def country_of(payload: Any, markets: Container[str] | None = None) -> str:
+    """billingProfile.defaultAddress.country (keys in any letter case) as two upper-case
+    letters, else NO_COUNTRY or OTHER_COUNTRY. Two letters are no one's personal data, and
+    keep the table short; under --redact, where no value of a payload is repeated, only the
+    codes of `markets` (Partner Center's, a public list) are named, as rule ids are."""
+    value = payload
+    for name in _COUNTRY_PATH:
+        if not isinstance(value, dict):
+            return NO_COUNTRY
+        value = next(
+            (item for key, item in value.items() if isinstance(key, str) and fold(key) == name),
+            MISSING,
+        )
+    if value is MISSING or value is None:
+        return NO_COUNTRY
+    if isinstance(value, str) and len(value) == 2 and value.isascii() and value.isalpha():
+        code = value.upper()
+        if markets is None or code in markets:
+            return code
+    return OTHER_COUNTRY
+
+
+class Tally:
+    """Counts of the rules that fired, over the records added."""
+
+    def __init__(self) -> None:
+        self.violations: Counter[str] = Counter()
+        self.records: Counter[str] = Counter()
+        self.countries: dict[str, Counter[str]] = {}
+        self.severity: dict[str, str] = {}
+
+    def add(self, country: str, fired: Iterable[tuple[str, str]]) -> None:
+        """One record's violations, as (rule, severity) pairs, and its country."""
+        seen: set[str] = set()
+        for rule, severity in fired:
+            self.violations[rule] += 1
+            if rule not in seen:
+                seen.add(rule)
+                self.severity.setdefault(rule, severity)
+        for rule in seen:
+            self.records[rule] += 1
+            by_country = self.countries.get(rule)
+            if by_country is None:
+                by_country = self.countries[rule] = Counter()
+            by_country[country] += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.violations)
 
 
 def _unreadable(
@@ -391,10 +454,14 @@ def worker_limit() -> int:
 
 
 __all__ = [
+    "NO_COUNTRY",
+    "OTHER_COUNTRY",
     "Body",
     "Outcome",
     "Settings",
+    "Tally",
     "Unreadable",
+    "country_of",
     "validate_in_workers",
     "validate_serially",
     "worker_count",

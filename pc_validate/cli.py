@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from pc_validate.documents import ResultDocument
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
+#: The choices of --fail-on and of check's --format (a configuration file is held to them).
+_FAIL_ON = ("error", "warning")
+CHECK_FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "gitlab")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,27 +67,36 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--rules",
             action="append",
-            default=[],
+            default=None,  # None: not given (config.settle fills it)
             metavar="FILE",
             help="extra rule file: adds rules, or overrides rules with the same id (repeatable)",
         )
         sub.add_argument(
             "--disable",
             action="append",
-            default=[],
+            default=None,
             metavar="RULE",
             help="switch a rule off by id (repeatable)",
         )
         sub.add_argument(
             "--cloud",
-            default="global",
+            default=None,
             metavar="CLOUD",
             help="Partner Center cloud whose rules apply: global (default), 21vianet or usgov",
         )
+        config = sub.add_mutually_exclusive_group()
+        config.add_argument(
+            "--config",
+            metavar="FILE",
+            help="read options from FILE (a .pc-validate.toml, or a pyproject.toml's "
+            "[tool.pc-validate]) instead of the first found from here upwards; the command "
+            "line wins",
+        )
+        config.add_argument("--no-config", action="store_true", help="read no configuration file")
 
     def result_options(sub: argparse.ArgumentParser, *, fail_on: str, redact: str) -> None:
-        sub.add_argument("--fail-on", choices=("error", "warning"), default="error", help=fail_on)
-        sub.add_argument("--redact", action="store_true", help=redact)
+        sub.add_argument("--fail-on", choices=_FAIL_ON, default=None, help=fail_on)
+        sub.add_argument("--redact", action="store_true", default=None, help=redact)
 
     check = commands.add_parser(
         "check", help="validate request bodies (JSON files, or - for stdin)"
@@ -107,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--output",
         action="append",
-        default=[],
+        default=None,  # None: not given (config.settle fills it)
         type=_output_spec,
         metavar="FORMAT=PATH",
         help="also write the report in FORMAT to the file PATH, written whole or not at all "
@@ -157,6 +169,19 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--quiet", action="store_true", help="no progress bar on stderr (also when redirected)"
     )
+    check.add_argument(
+        "--statistics",
+        action="store_true",
+        help="end with a table of the rules that fired: counts, share of records, the "
+        "countries most affected (on stderr for formats other than text; the text report "
+        "of more than one record ends with it anyway)",
+    )
+    check.add_argument(
+        "--baseline",
+        metavar="REPORT",
+        help="report only findings that REPORT, a saved JSON report (--format json), does "
+        "not hold: matched by input, rule and path, and counted",
+    )
     result_options(
         check,
         fail_on="lowest severity that makes the exit status 1 (default: error)",
@@ -184,7 +209,13 @@ def _parser() -> argparse.ArgumentParser:
             "be read or written back."
         ),
     )
-    fix.add_argument("input", metavar="FILE", help="JSON or JSON Lines file, or - for stdin")
+    fix.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="FILE",
+        help="JSON or JSON Lines file, or - for stdin; several with --in-place or --diff "
+        "(each repaired on its own, as a pre-commit hook passes them)",
+    )
     written = fix.add_mutually_exclusive_group()
     written.add_argument(
         "--in-place",
@@ -272,9 +303,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-CHECK_FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "gitlab")
-
-
 def _output_spec(text: str) -> tuple[str, str]:
     """--output FORMAT=PATH."""
     fmt, equals, path = text.partition("=")
@@ -351,8 +379,16 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
 
     if args.format is None:
         args.format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    formats = [args.format] + [fmt for fmt, _ in args.output]
     ruleset = load_rules(args.rules, args.disable, cloud=args.cloud)
+    baseline = None
+    if args.baseline is not None:  # read before any record is: a bad one stops the run
+        from pc_validate.baseline import Baseline, BaselineError
+
+        try:
+            baseline = Baseline.load(args.baseline)
+        except BaselineError as exc:
+            err.write(f"pc-validate: baseline error: {printable(str(exc))}\n")
+            return EXIT_UNUSABLE
     files: list[OutputFile] = []
     try:
         for _fmt, path in args.output:
@@ -363,7 +399,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
         err.write(f"pc-validate: error: {printable(str(exc))}; nothing was written\n")
         return EXIT_UNUSABLE
     try:
-        return _check_into(args, formats, files, ruleset, out, err, stdin)
+        return _check_into(args, files, ruleset, baseline, out, err, stdin)
     except OutputFileError as exc:
         err.write(f"pc-validate: error: {printable(str(exc))}; no output file was written\n")
         return EXIT_UNUSABLE
@@ -374,9 +410,9 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
 
 def _check_into(
     args: argparse.Namespace,
-    formats: list[str],
     files: list[Any],
     ruleset: Any,
+    baseline: Any,
     out: TextIO,
     err: TextIO,
     stdin: Any,
@@ -387,17 +423,23 @@ def _check_into(
     from pc_validate.render import outputs
     from pc_validate.report import Summary
 
+    formats = [args.format] + [fmt for fmt, _ in args.output]
     sources = _sources(args.inputs)
     types = {fold(".".join(path)): kind for path, kind in ruleset.catalog.types.items()}
-    records = _records(sources, args, types, stdin, err)
-    positions = args.positions or any(f not in outputs.POSITIONS_ON_REQUEST for f in formats)
+    progress = _progress(sources, args, err)
+    records = _records(sources, args, types, stdin, err, progress)
+    if progress is not None:
+        records = progress.reading(records)
+    statistics = args.statistics or args.format == "text"
     settings = bulk.Settings(
         tuple(args.rules),
         tuple(args.disable),
         args.cloud,
         args.redact,
-        as_line=all(fmt == "jsonl" for fmt in formats),
-        positions=positions,
+        # a baseline sifts result dicts, so the workers send no lines then
+        as_line=baseline is None and all(fmt == "jsonl" for fmt in formats),
+        positions=args.positions or any(f not in outputs.POSITIONS_ON_REQUEST for f in formats),
+        statistics=statistics,
     )
     jobs = _default_jobs(sources) if args.jobs is None else _capped_jobs(args.jobs, err)
     if jobs > 1:
@@ -417,16 +459,20 @@ def _check_into(
         (outputs.writer(fmt, context), file)
         for (fmt, _), file in zip(args.output, files, strict=True)
     ]
-    progress = _Progress(err, enabled=not args.quiet and _is_terminal(err))
     summary = Summary(len(sources))
+    tally = bulk.Tally() if statistics else None
     worst = -1
     with contextlib.closing(outcomes):  # a run stopped early stops its workers
         for outcome in outcomes:
+            if baseline is not None:
+                outcome = baseline.sift(outcome, settings.as_line)
             summary.add_counts(outcome.status, outcome.counts)
             if outcome.worst > worst:
                 worst = outcome.worst
-            if progress.enabled:
+            if progress is not None:
                 progress.tick(summary.records)
+            if outcome.fired is not None and tally is not None:
+                tally.add(*outcome.fired)
             if outcome.status in ("unreadable", "not_validated"):
                 result = json.loads(outcome.result) if settings.as_line else outcome.result
                 err.write(_problem_line(result))
@@ -436,7 +482,12 @@ def _check_into(
                 text = writer.add(outcome.result)
                 if text:
                     stream.write(text)
-    progress.done()
+    if progress is not None:
+        progress.done()
+    if baseline is not None:
+        err.write(baseline.note())
+    if tally is not None:
+        _write_statistics(tally, summary, args, out, err)
     for writer, stream in writers:
         stream.write(writer.end(summary))
     for file in files:
@@ -506,6 +557,7 @@ def _records(
     types: dict[str, str],
     stdin: Any,
     err: TextIO,
+    progress: Any = None,
 ) -> Iterator[Any]:
     """Every record of every input, in order; an input that cannot be opened is one
     unreadable record. What a reader assumed (an encoding) is noted on stderr."""
@@ -535,6 +587,8 @@ def _records(
         except OSError as exc:
             yield Unreadable(Where(source.label, 0), _read_error(exc))
             continue
+        if progress is not None:
+            progress.opened(handle)
         with handle:  # read errors become unreadable records inside read_records
             yield from read_records(handle, source.label, fmt, types, **options)
 
@@ -555,38 +609,46 @@ def _is_terminal(stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-class _Progress:
-    """A one-line progress report on stderr for runs longer than a second (terminals only)."""
+def _progress(sources: Sequence[_Source], args: argparse.Namespace, err: TextIO) -> Any:
+    """The progress line on a terminal's stderr (unless --quiet); None when not shown."""
+    if args.quiet or not _is_terminal(err):
+        return None
+    from pc_validate.progress import Progress, total_size
 
-    def __init__(self, err: TextIO, *, enabled: bool) -> None:
-        import time
+    known = [None if source.path is None else source.path for source in sources]
+    return Progress(err, total_size(known))
 
-        self.err = err
-        self.enabled = enabled
-        self.clock = time.monotonic
-        self.start = self.clock()
-        self.next = self.start + 1.0
-        self.shown = False
 
-    def tick(self, records: int) -> None:
-        if not self.enabled or records % 64:
-            return
-        now = self.clock()
-        if now < self.next:
-            return
-        self.next = now + 0.25
-        rate = records / max(now - self.start, 1e-9)
-        self.err.write(f"\rpc-validate: {records:,} records checked ({rate:,.0f}/s)")
-        self.err.flush()
-        self.shown = True
+def _write_statistics(
+    tally: Any, summary: Any, args: argparse.Namespace, out: TextIO, err: TextIO
+) -> None:
+    """The rule table: asked for (--statistics; on stderr when stdout holds JSON), or at the
+    end of the text report of a bulk run with findings."""
+    if not args.statistics and (summary.records < 2 or not tally):
+        return
+    from pc_validate.render.statistics import render_statistics
 
-    def done(self) -> None:
-        if self.shown:
-            self.err.write("\r\033[K")
-            self.err.flush()
+    validated = summary.statuses["valid"] + summary.statuses["invalid"]
+    (out if args.format == "text" else err).write(render_statistics(tally, validated))
 
 
 def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
+    """`fix FILE...`: each file on its own; the worst exit status of them all."""
+    if len(args.inputs) > 1 and not (args.in_place or args.diff):
+        err.write(
+            "pc-validate: error: fix writes one repaired file to stdout; give --in-place "
+            "or --diff to repair several\n"
+        )
+        return EXIT_UNUSABLE
+    status = EXIT_OK
+    for name in args.inputs:
+        status = max(
+            status, _fix_file(argparse.Namespace(**vars(args), input=name), out, err, stdin)
+        )
+    return status
+
+
+def _fix_file(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
     from pc_validate.engine import Validator
     from pc_validate.payload import PayloadError
     from pc_validate.rules import load_rules
@@ -852,8 +914,14 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO, stdin: Any) -> in
 
         out.write(version_text())
         return EXIT_OK
+    from pc_validate.config import ConfigError, settle
     from pc_validate.rules import RuleFileError
 
+    try:
+        settle(args, {"fail_on": _FAIL_ON, "format": CHECK_FORMATS})
+    except ConfigError as exc:
+        err.write(f"pc-validate: config error: {printable(str(exc))}\n")
+        return EXIT_UNUSABLE
     try:
         if args.command == "check":
             return _check(args, out, err, stdin or sys.stdin)

@@ -304,21 +304,67 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     assert err == ""
 
 
-def test_progress_bar_on_a_terminal_unless_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pc_validate import cli
+def _run_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, *argv: str | Path, stdin: bytes = b""
+) -> str:
+    """stderr of a run whose stderr is a terminal and whose clock moves a second a look."""
+    from itertools import count
 
-    times = iter(range(0, 10_000))
-    monkeypatch.setattr("time.monotonic", lambda: float(next(times)))
+    from pc_validate.cli import main
 
-    for quiet, shown in ((False, True), (True, False)):
-        err = Terminal()
-        progress = cli._Progress(err, enabled=not quiet and cli._is_terminal(err))
-        for n in range(1, 1000):
-            progress.tick(n)
-        progress.done()
-        assert ("records checked" in err.getvalue()) is shown
-        if shown:
-            assert err.getvalue().endswith("\r\033[K")
+    seconds = count()
+    monkeypatch.setattr("time.monotonic", lambda: float(next(seconds)))
+    err = Terminal()
+    main(
+        [str(arg) for arg in argv],
+        stdout=io.StringIO(),
+        stderr=err,
+        stdin=io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"),
+    )
+    return err.getvalue()
+
+
+def test_progress_on_a_terminal_shows_share_done_and_time_left_unless_quiet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import re
+
+    source = tmp_path / "export.jsonl"
+    source.write_bytes(jsonl(mixed(1000)))
+    quiet = _run_on_a_terminal(monkeypatch, "check", "--format", "jsonl", "--quiet", source)
+    assert "records checked" not in quiet
+    shown = _run_on_a_terminal(monkeypatch, "check", "--format", "jsonl", source)
+    assert shown.endswith("\r\033[K")
+    lines = [line for line in shown.split("\r") if "records checked" in line]
+    shares = [int(found) for line in lines for found in re.findall(r", (\d+)%", line)]
+    assert shares and shares == sorted(shares) and all(0 < share <= 100 for share in shares)
+    assert all(re.search(r", about \d+ (s|min \d\d s) left", line) for line in lines)
+    # On stdin the size is not known: no share, no time left.
+    piped = _run_on_a_terminal(
+        monkeypatch,
+        "check",
+        "--format",
+        "jsonl",
+        "--input-format",
+        "jsonl",
+        "-",
+        stdin=jsonl(mixed(1000)),
+    )
+    assert "records checked" in piped
+    assert "%" not in piped and "left" not in piped
+
+
+def test_the_share_counts_records_read_ahead_of_their_results(tmp_path: Path) -> None:
+    from pc_validate.progress import Progress
+
+    source = tmp_path / "a.jsonl"
+    source.write_bytes(b"x" * 1000)
+    progress = Progress(io.StringIO(), 2000)  # two inputs of 1000 bytes
+    with source.open("rb") as handle:
+        progress.opened(handle)
+        handle.read(500)
+        assert progress.share() == 0.25
+    assert progress.share() == 0.5  # closed: read to its end
 
 
 # --- --jobs: order, identical bytes, worker death ----------------------------------------------

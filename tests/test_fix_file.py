@@ -497,3 +497,53 @@ def test_the_patched_text_is_verified(monkeypatch: Any) -> None:
     assert result.code == 2 and "the repairs cannot be written into the text" in result.err
     assert result.out == ""
     assert parse(REPAIRABLE)  # the input itself was fine
+
+
+# --- several files, as a pre-commit hook passes them (issue 15, item 5) -----------------------
+
+
+def test_in_place_repairs_several_files_each_on_its_own(tmp_path: Path) -> None:
+    def bad(culture: str) -> str:
+        payload = json.loads(json.dumps(VALID_US_PAYLOAD))
+        payload["billingProfile"]["culture"] = culture
+        return json.dumps(payload, indent=2)
+
+    first, second, clean = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"
+    first.write_text(bad("EN-us"), "utf-8")
+    second.write_text(bad("en-us"), "utf-8")
+    clean.write_text(json.dumps(VALID_US_PAYLOAD), "utf-8")
+    before = clean.read_bytes()
+    result = run_cli("fix", "--in-place", first, second, clean)
+    assert result.code == 0
+    assert '"culture": "en-US"' in first.read_text("utf-8")
+    assert '"culture": "en-US"' in second.read_text("utf-8")
+    assert clean.read_bytes() == before
+    assert f"pc-validate: {clean}: nothing to repair\n" in result.err
+    assert result.err.index(str(first)) < result.err.index(str(second))
+
+
+def test_several_files_give_the_worst_status_and_a_broken_one_stops_no_other(
+    tmp_path: Path,
+) -> None:
+    broken, fixable = tmp_path / "broken.json", tmp_path / "fixable.json"
+    broken.write_text("{not json", "utf-8")
+    payload = json.loads(json.dumps(VALID_US_PAYLOAD))
+    payload["billingProfile"]["culture"] = "EN-us"
+    fixable.write_text(json.dumps(payload), "utf-8")
+    result = run_cli("fix", "--in-place", broken, fixable)
+    assert result.code == 2
+    assert f"pc-validate: {broken}:1:2: " in result.err
+    assert '"en-US"' in fixable.read_text("utf-8")
+    diff = run_cli("fix", "--diff", fixable, fixable)
+    assert (diff.code, diff.out) == (0, "")
+
+
+def test_several_files_need_in_place_or_diff(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(VALID_US_PAYLOAD), "utf-8")
+    result = run_cli("fix", path, path)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "pc-validate: error: fix writes one repaired file to stdout; give --in-place or "
+        "--diff to repair several\n"
+    )

@@ -37,8 +37,6 @@ _RACE = "emptied so that threads race on its first fill"
 #: reason. Each is a test that reaches into one module on purpose; none is a module of the
 #: package. A new entry needs a reason as good; a public seam is better.
 PRIVATE_ALLOWED: dict[tuple[str, str], str] = {
-    ("tests.test_bulk", "cli._Progress"): _WHITE_BOX + " (progress without a terminal)",
-    ("tests.test_bulk", "cli._is_terminal"): _WHITE_BOX + " (progress without a terminal)",
     ("tests.test_bulk", "bulk._not_validated"): "a fake worker death, written as bulk writes it",
     ("tests.test_bulk", "pc_validate.bulk._clean_line"): "the fast path held equal to dumps",
     ("tests.test_rule_files", "pc_validate.rules._FIELD_TYPES"): "the schema held to the loader",
