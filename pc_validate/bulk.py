@@ -53,6 +53,8 @@ class Settings:
     redact: bool = False
     #: serialise each result to one JSON line in the worker (for --format jsonl)
     as_line: bool = False
+    #: the language of the messages (a tag languages.language_of reads)
+    language: str = "en"
 
 
 class Outcome(NamedTuple):
@@ -98,7 +100,9 @@ def _checked(record: Record, validator: Any, settings: Settings) -> Outcome:
     except PayloadError as exc:
         line = exc.line if where.line is None or exc.line is None else where.line + exc.line - 1
         return _outcome(_unreadable(where, exc.reason, line, exc.column), settings)
-    report: Report = validator.validate(payload, redact=settings.redact)
+    report: Report = validator.validate(
+        payload, redact=settings.redact, language=settings.language
+    )
     if settings.as_line and not report.violations:
         return Outcome(*_CLEAN_OUTCOME, _clean_line(where))
     return _outcome(report.result_dict(where.input, where.index, where.line, where.row), settings)

@@ -24,6 +24,7 @@ from pc_validate.report import printable
 
 if TYPE_CHECKING:
     from pc_validate.documents import ResultDocument
+    from pc_validate.languages import Language
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -56,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
         nargs=0,
         help="show the version and the data sets the rules rest on, then exit",
     )
+    locale_help = (
+        "language of the messages and of the text report, e.g. de-DE, fr, pt-BR, ja "
+        "(default: LC_ALL, LC_MESSAGES or LANG; the closest shipped language, else English; "
+        "qps-ploc: a pseudo-language for testing layouts)"
+    )
+    parser.add_argument("--locale", metavar="LOCALE", default=None, help=locale_help)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def rule_options(sub: argparse.ArgumentParser) -> None:
@@ -78,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
             default="global",
             metavar="CLOUD",
             help="Partner Center cloud whose rules apply: global (default), 21vianet or usgov",
+        )
+        # SUPPRESS: `pc-validate --locale X check` and `pc-validate check --locale X` both count.
+        sub.add_argument(
+            "--locale", metavar="LOCALE", default=argparse.SUPPRESS, help=locale_help
         )
 
     def result_options(sub: argparse.ArgumentParser, *, fail_on: str, redact: str) -> None:
@@ -228,6 +239,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="CLOUD",
         help="cloud of the case files that name none: global (default), 21vianet or usgov",
     )
+    test.add_argument("--locale", metavar="LOCALE", default=argparse.SUPPRESS, help=locale_help)
     return parser
 
 
@@ -299,8 +311,14 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     sources = _sources(args.inputs)
     types = {fold(".".join(path)): kind for path, kind in ruleset.catalog.types.items()}
     records = _records(sources, args, types, stdin, err)
+    language = _language(args)
     settings = bulk.Settings(
-        tuple(args.rules), tuple(args.disable), args.cloud, args.redact, args.format == "jsonl"
+        tuple(args.rules),
+        tuple(args.disable),
+        args.cloud,
+        args.redact,
+        args.format == "jsonl",
+        language.tag,
     )
     jobs = _default_jobs(sources) if args.jobs is None else _capped_jobs(args.jobs, err)
     if jobs > 1:
@@ -329,19 +347,27 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
             if args.format == "jsonl":
                 out.write(outcome.result + "\n")
             elif args.format == "text":
-                out.write(render_result(outcome.result, colour=colour))
+                out.write(render_result(outcome.result, colour=colour, language=language))
             else:
                 kept.append(outcome.result)
     progress.done()
     if args.format == "json":
-        out.write(dumps(document(kept, summary)) + "\n")
+        out.write(dumps(document(kept, summary, language.tag)) + "\n")
     elif args.format == "jsonl":
-        out.write(dumps({"summary": summary.to_dict()}, indent=None) + "\n")
+        last = {"summary": summary.to_dict(), "language": language.tag}
+        out.write(dumps(last, indent=None) + "\n")
     else:
-        out.write(render_summary(summary.to_dict()))
+        out.write(render_summary(summary.to_dict(), language=language))
     if summary.statuses["unreadable"] or summary.statuses["not_validated"]:
         return EXIT_UNUSABLE
     return EXIT_VIOLATIONS if worst >= SEVERITY_RANK[args.fail_on] else EXIT_OK
+
+
+def _language(args: argparse.Namespace) -> Language:
+    """The language --locale names, else the environment's (LC_ALL, LC_MESSAGES, LANG)."""
+    from pc_validate.languages import from_environment, language_of
+
+    return from_environment() if args.locale is None else language_of(args.locale)
 
 
 def _capped_jobs(asked: int, err: TextIO) -> int:

@@ -281,20 +281,25 @@ class SummaryDocument(TypedDict):
 
 @_closed(title="pc-validate report")
 class ReportDocument(TypedDict):
-    """The JSON report of pc-validate, format 1.1: what `pc-validate check --format json`
+    """The JSON report of pc-validate, format 1.2: what `pc-validate check --format json`
     prints and what `Report.to_dict()` returns. One shape whatever the number of inputs: one
     entry in `results` per record (a request body: a file, stdin, an element of a JSON array,
     a JSON Lines line, a CSV row, or an in-memory payload), in input order. 1.1 added `line`,
-    `row`, the status "not_validated" and the summary's `records` and `not_validated`. Its
+    `row`, the status "not_validated" and the summary's `records` and `not_validated`; 1.2
+    added `language`. Its
     text writes every control, bidi and zero-width character (Unicode categories Cc, Cf, Zl,
     Zp) and lone surrogates as JSON escapes (\\u202e), never raw: parsed, it gives back every
     string exactly, and shown on a terminal, it cannot act on it. docs/architecture.md,
     "Report versioning", says what changes `version` and what a reader may rely on."""
 
-    version: Literal["1.1"]  # report.REPORT_FORMAT (a test holds them equal)
+    version: Literal["1.2"]  # report.REPORT_FORMAT (a test holds them equal)
     """Version of this report format (not of the tool). A change that breaks readers changes
     it."""
     tool: ToolDocument
+    language: NotRequired[Annotated[str, Keywords({"minLength": 1, "examples": ["en", "de", "pt-BR"]})]]
+    """The language of the messages (and of nothing else: rule ids, codes, paths and params
+    never change with it), a BCP 47 tag of a shipped catalog: "en", "de", "pt-BR", "zh-Hans",
+    or "qps-ploc" for the pseudo-language. Written by pc-validate since format 1.2."""
     results: list[ResultDocument]
     """One entry per record, in input order (valid records are left out with
     --only-invalid)."""

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pc_validate.checks.registry import BuildContext, ObjectCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
 from pc_validate.memo import SHAPES_KEPT, Bounded
-from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, fold
+from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, Plural, fold
 from pc_validate.suspicious import SUSPICIOUS, first_suspicious
 
 _T = TypeVar("_T")
@@ -139,9 +139,12 @@ def _not_an_object(body: Any) -> Finding:
         "keys.unknown:redacted": (
             "The key {key_pointer} is not a field Partner Center knows in {parent}."
         ),
-        "keys.unknown_more": (
+        "keys.unknown_more": Plural(
+            "{parent} has {count} more key that is not a field Partner Center knows (only the "
+            "first 50 are listed one by one).",
             "{parent} has {count} more keys that are not fields Partner Center knows (only the "
-            "first 50 are listed one by one)."
+            "first 50 are listed one by one).",
+            "count",
         ),
     },
     key_params=("key",),
@@ -342,9 +345,12 @@ def surrounding_whitespace(params: Mapping[str, Any], ctx: BuildContext) -> Obje
             "{field} has {code_point} {name} at character {position}, {what}; the text may "
             "show as other than it is."
         ),
-        "text.suspicious_more": (
+        "text.suspicious_more": Plural(
+            "{field} has {count} character that may make it show as other than it is; the "
+            "first is {code_point} {name} at character {position}, {what}.",
             "{field} has {count} characters that may make it show as other than it is; the "
-            "first is {code_point} {name} at character {position}, {what}."
+            "first is {code_point} {name} at character {position}, {what}.",
+            "count",
         ),
     },
     key_test=_suspicious_test,
