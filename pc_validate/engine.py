@@ -401,8 +401,12 @@ class Validator:
             params = self._clean_params(finding)
             key_pointer = _quote(echo(finding.key or ""), False)
         words.update(params)
-        if kind.local_words is not None and not language.english and not redact:
-            words.update(kind.local_words(params, suggestion, language))
+        if kind.local_words is not None and not language.english:
+            local = kind.local_words(params, suggestion, language)
+            if redact:  # what is withheld stays withheld
+                withheld = kind.echoing | kind.key_params
+                local = {k: v for k, v in local.items() if k not in withheld}
+            words.update(local)
         filled = EngineWords(
             field=self.catalog.dotted(field),
             value=_quote(shown, redact, fixed),

@@ -129,6 +129,9 @@ class CheckKind:
     #: the words of its findings in another language (names of countries, cultures,
     #: languages; lists joined the language's way); None: the params as they are
     local_words: LocalWords | None = None
+    #: fixed English words its params hold ("an object", "province"), by message id: its
+    #: `local_words` look them up in the language (Language.text)
+    phrases: Mapping[str, str] = field(default_factory=dict)
 
 
 REGISTRY: dict[str, CheckKind] = {}
@@ -156,6 +159,7 @@ def check_kind(
     one_of_params: tuple[str, ...] = (),
     leaves_hints: bool = False,
     local_words: LocalWords | None = None,
+    phrases: Mapping[str, str] | None = None,
 ) -> Callable[[Builder], Builder]:
     """Register a builder function as the check kind `name` (see CheckKind for the rest)."""
 
@@ -183,6 +187,7 @@ def check_kind(
                 one_of_params,
                 leaves_hints,
                 local_words,
+                phrases or {},
             )
         )
         return build
