@@ -100,9 +100,7 @@ def _checked(record: Record, validator: Any, settings: Settings) -> Outcome:
     except PayloadError as exc:
         line = exc.line if where.line is None or exc.line is None else where.line + exc.line - 1
         return _outcome(_unreadable(where, exc.reason, line, exc.column), settings)
-    report: Report = validator.validate(
-        payload, redact=settings.redact, language=settings.language
-    )
+    report: Report = validator.validate(payload, redact=settings.redact, language=settings.language)
     if settings.as_line and not report.violations:
         return Outcome(*_CLEAN_OUTCOME, _clean_line(where))
     return _outcome(report.result_dict(where.input, where.index, where.line, where.row), settings)

@@ -87,9 +87,7 @@ def _parser() -> argparse.ArgumentParser:
             help="Partner Center cloud whose rules apply: global (default), 21vianet or usgov",
         )
         # SUPPRESS: `pc-validate --locale X check` and `pc-validate check --locale X` both count.
-        sub.add_argument(
-            "--locale", metavar="LOCALE", default=argparse.SUPPRESS, help=locale_help
-        )
+        sub.add_argument("--locale", metavar="LOCALE", default=argparse.SUPPRESS, help=locale_help)
 
     def result_options(sub: argparse.ArgumentParser, *, fail_on: str, redact: str) -> None:
         sub.add_argument("--fail-on", choices=("error", "warning"), default="error", help=fail_on)

@@ -296,7 +296,9 @@ class ReportDocument(TypedDict):
     """Version of this report format (not of the tool). A change that breaks readers changes
     it."""
     tool: ToolDocument
-    language: NotRequired[Annotated[str, Keywords({"minLength": 1, "examples": ["en", "de", "pt-BR"]})]]
+    language: NotRequired[
+        Annotated[str, Keywords({"minLength": 1, "examples": ["en", "de", "pt-BR"]})]
+    ]
     """The language of the messages (and of nothing else: rule ids, codes, paths and params
     never change with it), a BCP 47 tag of a shipped catalog: "en", "de", "pt-BR", "zh-Hans",
     or "qps-ploc" for the pseudo-language. Written by pc-validate since format 1.2."""

@@ -16,8 +16,8 @@ from typing import Any, Final, Literal, NamedTuple
 from pc_validate.checks import REGISTRY, CheckKind
 from pc_validate.checks.keys import shown_name
 from pc_validate.index import index_object, pointer_token
-from pc_validate.memo import Bounded
 from pc_validate.languages import ENGLISH, Language, language_of
+from pc_validate.memo import Bounded
 from pc_validate.messages import REDACTED_VALUE, TEXTS, EngineWords, render, template_for, text
 from pc_validate.model import (
     MISSING,
@@ -390,7 +390,7 @@ class Validator:
     ) -> Violation:
         shown = MISSING if redact else echo(value)
         suggestion = None if redact else _usable_suggestion(finding.suggestion)
-        fixed = _fixed_words(language)
+        fixed = _ENGLISH_WORDS if language.english else _fixed_words(language)
         words: dict[str, Any] = {}
         if redact:
             params = clean(_redact_params(kind, finding.params, names))
@@ -532,4 +532,3 @@ def _condition_text(
     if language.english:
         return " " + " and ".join(parts)
     return " " + language.join(parts)
-

@@ -18,15 +18,17 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pc_validate.model import Plural, Template
 
 if TYPE_CHECKING:
     from babel import Locale
     from babel.support import Translations
+
+ListStyle = Literal["standard", "or"]
 
 LOCALE_DIR: Final = Path(__file__).parent / "locale"
 DOMAIN: Final = "pc_validate"
@@ -41,17 +43,19 @@ class Language:
     """The language messages are written in, and its look-ups. English: the templates as
     they are."""
 
-    __slots__ = ("code", "tag")
+    __slots__ = ("_locale", "_names", "code", "tag")
+
+    #: the English templates as they are (the engine's fast path)
+    english: bool = True
 
     def __init__(self, code: str) -> None:
         #: the catalog's name: "en", "de", "pt_BR", "zh_Hans"
         self.code = code
         #: the same as a BCP 47 tag, as reports name it: "en", "pt-BR", "zh-Hans"
         self.tag = code.replace("_", "-")
-
-    @property
-    def english(self) -> bool:
-        return True
+        self._locale: Locale | None = None
+        #: names and lists already looked up in CLDR, by what was asked
+        self._names: dict[tuple[str, ...], str | None] = {}
 
     def template(self, key: str, source: Template, words: Mapping[str, Any]) -> str:
         """The template of message `key` (its English `source`) for the count in `words`."""
@@ -68,35 +72,56 @@ class Language:
     @property
     def locale(self) -> Locale:
         """Babel's locale of the language (CLDR names, list patterns); imports Babel."""
-        from babel import Locale
+        if self._locale is None:
+            from babel import Locale
 
-        return Locale.parse(self.code)
+            self._locale = Locale.parse(self._cldr_code)
+        return self._locale
 
-    def join(self, items: Iterable[str], style: str = "standard") -> str:
+    @property
+    def _cldr_code(self) -> str:
+        return self.code
+
+    def _named(self, key: tuple[str, ...], look_up: Callable[[], Any]) -> str | None:
+        if key in self._names:
+            return self._names[key]
+        found = look_up()
+        name = str(found) if found else None
+        if len(self._names) < 4096:
+            self._names[key] = name
+        return name
+
+    def join(self, items: Iterable[str], style: ListStyle = "standard") -> str:
         """Items joined as a list in this language ("a, b and c"; style "or": "a, b or c")."""
         from babel.lists import format_list
 
-        return str(format_list(list(items), style=style, locale=self.code))
+        listed = tuple(items)
+        joined = self._named(
+            ("list", style, *listed),
+            lambda: format_list(list(listed), style=style, locale=self.locale),
+        )
+        return joined or ""
 
     def country_name(self, code: str) -> str | None:
         """A country's (or territory's) name in this language, from CLDR."""
-        name = self.locale.territories.get(code.upper())
-        return str(name) if name else None
+        return self._named(("country", code), lambda: self.locale.territories.get(code.upper()))
 
     def language_name(self, code: str) -> str | None:
         """A language's name in this language, from CLDR."""
-        name = self.locale.languages.get(code.lower())
-        return str(name) if name else None
+        return self._named(("language", code), lambda: self.locale.languages.get(code.lower()))
 
     def culture_name(self, tag: str) -> str | None:
         """A culture's (language-region tag's) name in this language, from CLDR."""
-        from babel import Locale, UnknownLocaleError
 
-        try:
-            name = Locale.parse(tag, sep="-").get_display_name(self.locale)
-        except (UnknownLocaleError, ValueError, TypeError):
-            return None
-        return str(name) if name else None
+        def look_up() -> Any:
+            from babel import Locale, UnknownLocaleError
+
+            try:
+                return Locale.parse(tag, sep="-").get_display_name(self.locale)
+            except (UnknownLocaleError, ValueError, TypeError):
+                return None
+
+        return self._named(("culture", tag), look_up)
 
     def __repr__(self) -> str:
         return f"Language({self.tag!r})"
@@ -108,14 +133,12 @@ class Translated(Language):
 
     __slots__ = ("_found", "_translations")
 
+    english = False
+
     def __init__(self, code: str, translations: Translations) -> None:
         super().__init__(code)
         self._translations = translations
         self._found: dict[tuple[str, int], str] = {}
-
-    @property
-    def english(self) -> bool:
-        return False
 
     def template(self, key: str, source: Template, words: Mapping[str, Any]) -> str:
         if isinstance(source, Plural):
@@ -124,13 +147,13 @@ class Translated(Language):
             form = self._translations.plural(count)
             found = self._found.get((key, form))
             if found is None:
-                found = self._found[key, form] = self._translations.npgettext(
-                    key, source.one, source.other, count
+                found = self._found[key, form] = str(
+                    self._translations.npgettext(key, source.one, source.other, count)
                 )
             return found
         found = self._found.get((key, -1))
         if found is None:
-            found = self._found[key, -1] = self._translations.pgettext(key, source)
+            found = self._found[key, -1] = str(self._translations.pgettext(key, source))
         return found
 
     def text(self, key: str, source: str) -> str:
@@ -146,24 +169,15 @@ class Pseudo(Language):
 
     __slots__ = ("_found",)
 
+    english = False
+
     def __init__(self) -> None:
         super().__init__(PSEUDO)
         self._found: dict[str, str] = {}
 
     @property
-    def english(self) -> bool:
-        return False
-
-    @property
-    def locale(self) -> Locale:
-        from babel import Locale
-
-        return Locale("en")
-
-    def join(self, items: Iterable[str], style: str = "standard") -> str:
-        from babel.lists import format_list
-
-        return str(format_list(list(items), style=style, locale="en"))
+    def _cldr_code(self) -> str:
+        return "en"
 
     def template(self, key: str, source: Template, words: Mapping[str, Any]) -> str:
         text = super().template(key, source, words)
@@ -179,18 +193,19 @@ class Pseudo(Language):
         return self.template(key, one if n == 1 else other, {})
 
 
-_ACCENTED: Final = str.maketrans(
+_LETTERS: Final = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "åƀçđéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇĐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
 )
 #: Placeholders and literal braces of a template: left as they are.
-_FIELDS: Final = re.compile(r"(\{\{|\}\}|\{[^{}]*\})")
+_FIELDS: Final = r"(\{\{|\}\}|\{[^{}]*\})"
 
 
 def pseudo(text: str) -> str:
     """`text` accented and a third longer, its placeholders untouched: "[Ţĥé {field} ···]"."""
-    parts = _FIELDS.split(text)
-    shown = "".join(part if i % 2 else part.translate(_ACCENTED) for i, part in enumerate(parts))
+    accented = str.maketrans(*_LETTERS)
+    parts = re.split(_FIELDS, text)  # re caches the compiled pattern
+    shown = "".join(part if i % 2 else part.translate(accented) for i, part in enumerate(parts))
     letters = sum(1 for part in parts[::2] for c in part if c.isalpha())
     return f"[{shown} {'·' * max(1, letters // 3)}]"
 
@@ -245,7 +260,7 @@ def _parts(locale: str) -> tuple[str, str | None, str | None]:
     for piece in pieces[1:]:
         if len(piece) == 4 and piece.isalpha() and script is None and region is None:
             script = piece.title()
-        elif region is None and (len(piece) == 2 and piece.isalpha() or piece.isdigit()):
+        elif region is None and ((len(piece) == 2 and piece.isalpha()) or piece.isdigit()):
             region = piece.upper()
     return lang, script, region
 

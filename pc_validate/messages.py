@@ -121,7 +121,10 @@ def template_for(
         template = template.removesuffix("_suggest")
         if f"{template}:redacted" in templates:
             template = f"{template}:redacted"
-    return language.template(template, templates[template], words)
+    source = templates[template]
+    if language.english:  # the templates as they are: no look-up
+        return source if type(source) is str else source.english(words)  # type: ignore[union-attr]
+    return language.template(template, source, words)
 
 
 def template_problem(template: str, words: Collection[str]) -> str | None:

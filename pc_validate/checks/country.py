@@ -54,7 +54,9 @@ def suggest_country(value: str) -> str | None:
     return code
 
 
-def _named_country(params: Mapping[str, Any], suggestion: Any, language: Language) -> Mapping[str, Any]:
+def _named_country(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
     """The suggested country's name in the language (CLDR): "Vereinigtes Königreich"."""
     name = language.country_name(suggestion) if isinstance(suggestion, str) else None
     return {"suggestion_name": name} if name else {}

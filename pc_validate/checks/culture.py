@@ -25,13 +25,17 @@ def culture_name(tag: str) -> str:
         return tag
 
 
-def _named_culture(params: Mapping[str, Any], suggestion: Any, language: Language) -> Mapping[str, Any]:
+def _named_culture(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
     """The suggested culture's name in the language (CLDR): "Deutsch (Schweiz)"."""
     name = language.culture_name(suggestion) if isinstance(suggestion, str) else None
     return {"suggestion_name": name} if name else {}
 
 
-def _named_language(params: Mapping[str, Any], suggestion: Any, language: Language) -> Mapping[str, Any]:
+def _named_language(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
     """The suggested language's name in the language (CLDR): "Französisch"."""
     name = language.language_name(suggestion) if isinstance(suggestion, str) else None
     return {"suggestion_name": name} if name else {}

@@ -280,7 +280,9 @@ TYPE_PHRASES: Mapping[str, str] = {
 _PHRASE_KEYS = {words: key for key, words in TYPE_PHRASES.items()}
 
 
-def _typed_words(params: Mapping[str, Any], suggestion: Any, language: Language) -> Mapping[str, Any]:
+def _typed_words(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
     """The JSON types of a type finding in the language's words."""
     return {
         name: language.text(_PHRASE_KEYS[words], words)

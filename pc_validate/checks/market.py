@@ -68,7 +68,9 @@ def _noun(language: Language, words: str) -> str:
     return language.text(key, bare) if key in ADDRESS_PHRASES else words
 
 
-def _part_words(params: Mapping[str, Any], suggestion: Any, language: Language) -> Mapping[str, Any]:
+def _part_words(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
     """The address part and state kind of a market finding in the language, bare nouns."""
     local = {
         name: _noun(language, params[name])

@@ -212,7 +212,9 @@ def register_kind(kind: CheckKind) -> CheckKind:
         raise RuntimeError(f"check kind {kind.name!r} has no message templates")
     for key, template in kind.templates.items():
         if isinstance(template, Plural) and f"{{{template.n}}}" not in template.other:
-            raise RuntimeError(f"check kind {kind.name!r}: template {key!r} does not show {{{template.n}}}")
+            raise RuntimeError(
+                f"check kind {kind.name!r}: template {key!r} does not show {{{template.n}}}"
+            )
         for other in REGISTRY.values():
             if other.templates.get(key, template) != template:
                 raise RuntimeError(

@@ -47,7 +47,9 @@ def _heading(result: Mapping[str, Any], colour: bool, language: Language) -> str
         for level in ("error", "warning", "info")
         if counts[level]
     ]
-    word = _paint(text(language, f"text.{status}"), "valid" if status == "valid" else "error", colour)
+    word = _paint(
+        text(language, f"text.{status}"), "valid" if status == "valid" else "error", colour
+    )
     return f"{name}: {word}" + (f" ({', '.join(parts)})" if parts else "")
 
 
