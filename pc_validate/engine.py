@@ -184,6 +184,9 @@ class Validator:
         self._violations: Bounded[tuple[Any, ...], tuple[Finding, Violation]] = Bounded(
             _VIOLATIONS_KEPT
         )
+        #: condition texts in other languages than English, by rule (kept alive by the
+        #: rule set), values, redaction and language
+        self._conditions: Bounded[tuple[Any, ...], str] = Bounded(_CLEANED_KEPT)
 
     @property
     def screen(self) -> Screen | None:
@@ -375,6 +378,25 @@ class Validator:
             self._violations.remember(key, (finding, violation))
         return violation
 
+    def _condition(
+        self, rule: Rule, conditions: tuple[Any, ...], redact: bool, language: Language
+    ) -> str:
+        """_condition_text, remembered in another language than English (its words are
+        looked up and joined as the language lists them: worth keeping per condition)."""
+        if (
+            language.english
+            or not self._remember
+            or not conditions
+            or not all(map(_rememberable, conditions))
+        ):
+            return _condition_text(rule, conditions, self.catalog, redact, language)
+        key = (id(rule), conditions, redact, language.code)
+        found = self._conditions.entries.get(key)
+        if found is None:
+            found = _condition_text(rule, conditions, self.catalog, redact, language)
+            self._conditions.remember(key, found)
+        return found
+
     def _write_violation(
         self,
         rule: Rule,
@@ -411,7 +433,7 @@ class Validator:
             field=self.catalog.dotted(field),
             value=_quote(shown, redact, fixed),
             suggestion=_quote(suggestion, redact, fixed) if suggestion is not None else "",
-            condition=_condition_text(rule, conditions, self.catalog, redact, language),
+            condition=self._condition(rule, conditions, redact, language),
             key_pointer=key_pointer,
         )
         words.update(filled._asdict())

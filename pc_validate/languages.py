@@ -309,12 +309,12 @@ def _load(code: str) -> Language:
         with _lock:
             found = _loaded.get(code)
             if found is None:
-                found = Pseudo() if code == PSEUDO else _read(code)
+                found = Pseudo() if code == PSEUDO else read_catalog(code)
                 _loaded[code] = found
     return found
 
 
-def _read(code: str) -> Language:
+def read_catalog(code: str) -> Language:
     """The catalog of `code`: its compiled .mo (a built package), else its .po compiled in
     memory (a checkout, an editable install; also when the .po is newer than the .mo)."""
     from babel.support import Translations

@@ -230,7 +230,7 @@ def test_an_unreadable_catalog_is_english(tmp_path: Path, monkeypatch: pytest.Mo
     broken.mkdir(parents=True)
     (broken / "pc_validate.mo").write_bytes(b"not a catalog")
     monkeypatch.setattr(languages, "LOCALE_DIR", tmp_path)
-    assert languages._read("de") is ENGLISH
+    assert languages.read_catalog("de") is ENGLISH
 
 
 def test_a_compiled_catalog_is_read_when_it_is_current(
@@ -242,7 +242,7 @@ def test_a_compiled_catalog_is_read_when_it_is_current(
     po = LOCALE / "de" / "LC_MESSAGES" / "pc_validate.po"
     (folder / "pc_validate.mo").write_bytes(languages.compiled_po(po).getvalue())
     monkeypatch.setattr(languages, "LOCALE_DIR", tmp_path)
-    german = languages._read("de")
+    german = languages.read_catalog("de")
     assert german.text("text.valid", "valid") == "gültig"
 
 
