@@ -177,6 +177,15 @@ def test_wheel_carries_the_typing_marker(wheel: Path, wheel_names: set[str]) -> 
         assert archive.read("pc_validate/py.typed") == b""
 
 
+def _entry(message: Any) -> tuple[Any, ...]:
+    """A catalog message as (context, id, translation); plural ones as tuples."""
+
+    def plain(value: Any) -> Any:
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return message.context, plain(message.id), plain(message.string)
+
+
 def test_wheel_carries_a_compiled_catalog_per_language(wheel: Path, wheel_names: set[str]) -> None:
     """hatch_build.py compiles every .po into the .mo the wheel carries (none is committed),
     and each .mo holds the translations of its .po."""
@@ -192,8 +201,8 @@ def test_wheel_carries_a_compiled_catalog_per_language(wheel: Path, wheel_names:
             compiled = read_mo(io.BytesIO(archive.read(name)))
             with po.open("rb") as source:
                 catalog = read_po(source)
-            wanted = {(m.id, m.context): m.string for m in catalog if m.id and m.string}
-            assert {(m.id, m.context): m.string for m in compiled if m.id} == wanted
+            wanted = {_entry(m) for m in catalog if m.id and m.string}
+            assert {_entry(m) for m in compiled if m.id} == wanted
     assert not list((REPO / "pc_validate").rglob("*.mo")), "a compiled catalog is committed"
 
 
