@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from pc_validate.engine import Validator
+from pc_validate.languages import ENGLISH, Language, language_of
+from pc_validate.messages import text
 from pc_validate.model import MISSING, PAYLOAD_JSON
 from pc_validate.payload import PayloadError, parse
 from pc_validate.report import Report, Violation, printable
@@ -67,6 +69,7 @@ def validate(
     redact: bool = False,
     cloud: str | None = None,
     validator: Validator | None = None,
+    locale: str | None = None,
 ) -> Report:
     """Check a request body: a parsed JSON value (dict), or JSON text as str or bytes.
 
@@ -76,25 +79,28 @@ def validate(
     `Validator(load_rules(...))` once instead). `cloud` picks the rule overlay of a Partner
     Center cloud: "global" (the default), "21vianet" or "usgov". A broken rule file or an
     unknown cloud raises RuleFileError. `validator` uses a compiled rule set instead; it
-    cannot be combined with `rules`, `disable` or `cloud` (TypeError).
+    cannot be combined with `rules`, `disable` or `cloud` (TypeError). `locale` ("fr",
+    "de-DE", "pt_BR") writes the messages in the closest shipped language (English when none
+    is close: never an error); rule ids, codes, paths and params stay as they are.
     """
     validator = chosen_validator(validator, rules, disable, cloud, "validate")
+    language = ENGLISH if locale is None else language_of(locale)
     if isinstance(payload, str | bytes | bytearray):
         try:
             payload = parse(payload)
         except PayloadError as exc:
-            return Report((_unparsable(exc, redact),))
-    return validator.validate(payload, redact=redact)
+            return Report((_unparsable(exc, redact, language),), language.tag)
+    return validator.validate(payload, redact=redact, language=language)
 
 
-def _unparsable(exc: PayloadError, redact: bool) -> Violation:
+def _unparsable(exc: PayloadError, redact: bool, language: Language = ENGLISH) -> Violation:
     params = {"line": exc.line, "column": exc.column}
     return Violation(
         rule=PAYLOAD_JSON.id,
         code="invalid_format",
         severity=PAYLOAD_JSON.severity,
         path="",
-        message=printable(f"The request body is not valid JSON: {exc}."),
+        message=printable(text(language, "engine.not_json", problem=str(exc))),
         source=PAYLOAD_JSON.source,
         params=params,
         value=MISSING,

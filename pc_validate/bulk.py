@@ -57,6 +57,8 @@ class Settings:
     positions: bool = False
     #: send back what a rule table needs (Outcome.fired) for each record with violations
     statistics: bool = False
+    #: the language of the messages (a tag languages.language_of reads)
+    language: str = "en"
 
 
 class Outcome(NamedTuple):
@@ -105,7 +107,7 @@ def _checked(record: Record, validator: Any, settings: Settings) -> Outcome:
     except PayloadError as exc:
         line = exc.line if where.line is None or exc.line is None else where.line + exc.line - 1
         return _outcome(_unreadable(where, exc.reason, line, exc.column), settings)
-    report: Report = validator.validate(payload, redact=settings.redact)
+    report: Report = validator.validate(payload, redact=settings.redact, language=settings.language)
     if settings.as_line and not report.violations:
         return Outcome(*_CLEAN_OUTCOME, _clean_line(where))
     result = report.result_dict(where.input, where.index, where.line, where.row)

@@ -26,6 +26,7 @@ from pc_validate.report import printable
 
 if TYPE_CHECKING:
     from pc_validate.documents import ResultDocument
+    from pc_validate.languages import Language
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
 #: The choices of --fail-on and of check's --format (a configuration file is held to them).
@@ -61,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         nargs=0,
         help="show the version and the data sets the rules rest on, then exit",
     )
+    locale_help = (
+        "language of the messages and of the text report, e.g. de-DE, fr, pt-BR, ja "
+        "(default: LC_ALL, LC_MESSAGES or LANG; the closest shipped language, else English; "
+        "qps-ploc: a pseudo-language for testing layouts)"
+    )
+    parser.add_argument("--locale", metavar="LOCALE", default=None, help=locale_help)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def rule_options(sub: argparse.ArgumentParser) -> None:
@@ -93,6 +100,8 @@ def _parser() -> argparse.ArgumentParser:
             "line wins",
         )
         config.add_argument("--no-config", action="store_true", help="read no configuration file")
+        # SUPPRESS: `pc-validate --locale X check` and `pc-validate check --locale X` both count.
+        sub.add_argument("--locale", metavar="LOCALE", default=argparse.SUPPRESS, help=locale_help)
 
     def result_options(sub: argparse.ArgumentParser, *, fail_on: str, redact: str) -> None:
         sub.add_argument("--fail-on", choices=_FAIL_ON, default=None, help=fail_on)
@@ -300,6 +309,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the overlay to FILE, which must not exist (default: stdout)",
     )
+    test.add_argument("--locale", metavar="LOCALE", default=argparse.SUPPRESS, help=locale_help)
     return parser
 
 
@@ -431,6 +441,7 @@ def _check_into(
     if progress is not None:
         records = progress.reading(records)
     statistics = args.statistics or args.format == "text"
+    language = _language(args)
     settings = bulk.Settings(
         tuple(args.rules),
         tuple(args.disable),
@@ -440,6 +451,7 @@ def _check_into(
         as_line=baseline is None and all(fmt == "jsonl" for fmt in formats),
         positions=args.positions or any(f not in outputs.POSITIONS_ON_REQUEST for f in formats),
         statistics=statistics,
+        language=language.tag,
     )
     jobs = _default_jobs(sources) if args.jobs is None else _capped_jobs(args.jobs, err)
     if jobs > 1:
@@ -451,7 +463,7 @@ def _check_into(
         from pc_validate.render.catalogue import rule_entries
 
         rules = {entry["id"]: entry for entry in rule_entries(ruleset)}
-    context = outputs.Context(rules, args.fail_on, args.redact)
+    context = outputs.Context(rules, args.fail_on, args.redact, language=language)
     writers: list[tuple[Any, Any]] = [
         (outputs.writer(args.format, replace(context, colour=_colour(args.color, out))), out)
     ]
@@ -495,6 +507,13 @@ def _check_into(
     if summary.statuses["unreadable"] or summary.statuses["not_validated"]:
         return EXIT_UNUSABLE
     return EXIT_VIOLATIONS if worst >= SEVERITY_RANK[args.fail_on] else EXIT_OK
+
+
+def _language(args: argparse.Namespace) -> Language:
+    """The language --locale names, else the environment's (LC_ALL, LC_MESSAGES, LANG)."""
+    from pc_validate.languages import from_environment, language_of
+
+    return from_environment() if args.locale is None else language_of(args.locale)
 
 
 def _capped_jobs(asked: int, err: TextIO) -> int:

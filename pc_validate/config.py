@@ -53,6 +53,7 @@ OPTIONS: dict[str, tuple[str, str, tuple[str, ...], Any]] = {
     "cloud": ("cloud", "text", _EVERY, "global"),
     "fail-on": ("fail_on", "text", _JUDGING, "error"),
     "redact": ("redact", "flag", _JUDGING, False),
+    "locale": ("locale", "text", _EVERY, None),
     "format": ("format", "text", ("check",), None),
     "output": ("output", "outputs", ("check",), ()),
 }

@@ -313,7 +313,7 @@ class ReportDocument(TypedDict):
     entry in `results` per record (a request body: a file, stdin, an element of a JSON array,
     a JSON Lines line, a CSV row, or an in-memory payload), in input order. 1.1 added `line`,
     `row`, the status "not_validated" and the summary's `records` and `not_validated`; 1.2
-    added a violation's `location` (line and column in the input). Its
+    added a violation's `location` (line and column in the input) and `language`. Its
     text writes every control, bidi and zero-width character (Unicode categories Cc, Cf, Zl,
     Zp) and lone surrogates as JSON escapes (\\u202e), never raw: parsed, it gives back every
     string exactly, and shown on a terminal, it cannot act on it. docs/architecture.md,
@@ -323,6 +323,12 @@ class ReportDocument(TypedDict):
     """Version of this report format (not of the tool). A change that breaks readers changes
     it."""
     tool: ToolDocument
+    language: NotRequired[
+        Annotated[str, Keywords({"minLength": 1, "examples": ["en", "de", "pt-BR"]})]
+    ]
+    """The language of the messages (and of nothing else: rule ids, codes, paths and params
+    never change with it), a BCP 47 tag of a shipped catalog: "en", "de", "pt-BR", "zh-Hans",
+    or "qps-ploc" for the pseudo-language. Written by pc-validate since format 1.2."""
     results: list[ResultDocument]
     """One entry per record, in input order (valid records are left out with
     --only-invalid)."""

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 from pc_validate.checks import REGISTRY, CheckKind
 from pc_validate.checks.keys import shown_name
 from pc_validate.index import index_object, pointer_token
+from pc_validate.languages import ENGLISH, Language, language_of
 from pc_validate.memo import Bounded
-from pc_validate.messages import REDACTED_VALUE, EngineWords, render, template_for
+from pc_validate.messages import REDACTED_VALUE, TEXTS, EngineWords, render, template_for, text
 from pc_validate.model import (
     MISSING,
     SEVERITY_RANK,
@@ -183,36 +184,45 @@ class Validator:
         self._violations: Bounded[tuple[Any, ...], tuple[Finding, Violation]] = Bounded(
             _VIOLATIONS_KEPT
         )
+        #: condition texts in other languages than English, by rule (kept alive by the
+        #: rule set), values, redaction and language
+        self._conditions: Bounded[tuple[Any, ...], str] = Bounded(_CLEANED_KEPT)
 
     @property
     def screen(self) -> Screen | None:
         """The compiled screen, once there is one."""
         return self._screen
 
-    def validate(self, payload: Any, *, redact: bool = False, language: str = "en") -> Report:
-        """Check one parsed payload (any JSON value); never raises for bad content."""
+    def validate(
+        self, payload: Any, *, redact: bool = False, language: str | Language | None = None
+    ) -> Report:
+        """Check one parsed payload (any JSON value); never raises for bad content.
+
+        `language`: a locale ("de-DE", "fr", "pt_PT.UTF-8") for the messages, the closest
+        shipped catalog (languages.language); None is English."""
+        lang = ENGLISH if language is None else language_of(language)
         if not isinstance(payload, dict):
             root = self.plan.root_rule
             if root is None or root.kind.root is None:
                 return _CLEAN
             finding = root.kind.root(payload)
             violation = self._violation(
-                root.rule, root.kind, finding, (), "", payload, None, redact, language
+                root.rule, root.kind, finding, (), "", payload, None, redact, lang
             )
-            return Report((violation,))
+            return Report((violation,), lang.tag)
         flagged: Flagged | None = None
         if self._screen is not None:
             flagged = self._screen(payload)
             if flagged is CLEAN:
-                return _CLEAN
+                return _CLEAN if lang is ENGLISH else Report((), lang.tag)
         elif self._screen_when == "auto":
             self._calls += 1
             if self._calls >= SCREEN_AFTER:  # >=: under threads, a count may be lost
                 self._screen = compile_screen(self.plan)
-        return self._judge(payload, flagged, redact, language)
+        return self._judge(payload, flagged, redact, lang)
 
     def _judge(
-        self, payload: dict[str, Any], flagged: Flagged | None, redact: bool, language: str
+        self, payload: dict[str, Any], flagged: Flagged | None, redact: bool, language: Language
     ) -> Report:
         """The interpreter: judge the field plans and objects the screen flagged (all: None)."""
         out: list[Violation] = []
@@ -305,7 +315,7 @@ class Validator:
                     )
         if len(out) > 1:
             out.sort(key=lambda v: (v.path, -SEVERITY_RANK[v.severity], v.rule, v.code))
-        return Report(_without_moot_hints(out, self._leaving_hints))
+        return Report(_without_moot_hints(out, self._leaving_hints), language.tag)
 
     def _clean_params(self, finding: Finding) -> dict[str, Any]:
         """report.clean of a finding's params, remembered per finding: checks return the same
@@ -330,7 +340,7 @@ class Validator:
         value: Any,
         data: _Payload | None,
         redact: bool,
-        language: str,
+        language: Language,
         names: KeyNames | None = None,
     ) -> Violation:
         """The violation of a finding, remembered: the same bad value (a country "UK", a
@@ -348,7 +358,16 @@ class Validator:
             and _rememberable(value)
             and (not conditions or all(map(_rememberable, conditions)))
         ):
-            key = (id(rule), id(finding), pointer, type(value), value, conditions, redact, language)
+            key = (
+                id(rule),
+                id(finding),
+                pointer,
+                type(value),
+                value,
+                conditions,
+                redact,
+                language.code,
+            )
             found = self._violations.entries.get(key)
             if found is not None:
                 return found[1]
@@ -358,6 +377,25 @@ class Validator:
         if key is not None:
             self._violations.remember(key, (finding, violation))
         return violation
+
+    def _condition(
+        self, rule: Rule, conditions: tuple[Any, ...], redact: bool, language: Language
+    ) -> str:
+        """_condition_text, remembered in another language than English (its words are
+        looked up and joined as the language lists them: worth keeping per condition)."""
+        if (
+            language.english
+            or not self._remember
+            or not conditions
+            or not all(map(_rememberable, conditions))
+        ):
+            return _condition_text(rule, conditions, self.catalog, redact, language)
+        key = (id(rule), conditions, redact, language.code)
+        found = self._conditions.entries.get(key)
+        if found is None:
+            found = _condition_text(rule, conditions, self.catalog, redact, language)
+            self._conditions.remember(key, found)
+        return found
 
     def _write_violation(
         self,
@@ -369,31 +407,38 @@ class Validator:
         value: Any,
         conditions: tuple[Any, ...],
         redact: bool,
-        language: str,
+        language: Language,
         names: KeyNames | None,
     ) -> Violation:
         shown = MISSING if redact else echo(value)
         suggestion = None if redact else _usable_suggestion(finding.suggestion)
+        fixed = _ENGLISH_WORDS if language.english else _fixed_words(language)
         words: dict[str, Any] = {}
         if redact:
             params = clean(_redact_params(kind, finding.params, names))
-            words.update(dict.fromkeys(kind.echoing | kind.key_params, REDACTED_VALUE))
+            words.update(dict.fromkeys(kind.echoing | kind.key_params, fixed.withheld))
             key = names(finding.key) if names is not None and finding.key is not None else None
-            key_pointer = "a key" if key is None else shown_name(key)
+            key_pointer = fixed.a_key if key is None else shown_name(key)
         else:
             params = self._clean_params(finding)
             key_pointer = _quote(echo(finding.key or ""), False)
         words.update(params)
+        if kind.local_words is not None and not language.english:
+            local = kind.local_words(params, suggestion, language)
+            if redact:  # what is withheld stays withheld
+                withheld = kind.echoing | kind.key_params
+                local = {k: v for k, v in local.items() if k not in withheld}
+            words.update(local)
         filled = EngineWords(
             field=self.catalog.dotted(field),
-            value=_quote(shown, redact),
-            suggestion=_quote(suggestion, redact) if suggestion is not None else "",
-            condition=_condition_text(rule, conditions, self.catalog, redact),
+            value=_quote(shown, redact, fixed),
+            suggestion=_quote(suggestion, redact, fixed) if suggestion is not None else "",
+            condition=self._condition(rule, conditions, redact, language),
             key_pointer=key_pointer,
         )
         words.update(filled._asdict())
         template = template_for(
-            rule.id, kind.templates, finding.template, rule.message, language, redact
+            rule.id, kind.templates, finding.template, rule.message, language, words, redact
         )
         return Violation(
             rule=rule.id,
@@ -456,17 +501,44 @@ def _redact_params(
     }
 
 
-def _quote(value: Any, redact: bool) -> str:
+class _Fixed(NamedTuple):
+    """The engine's own words in one language."""
+
+    withheld: str
+    this_value: str
+    a_key: str
+
+
+_ENGLISH_WORDS: Final = _Fixed(REDACTED_VALUE, "(this value)", "a key")
+_words_of: dict[str, _Fixed] = {"en": _ENGLISH_WORDS}
+
+
+def _fixed_words(language: Language) -> _Fixed:
+    found = _words_of.get(language.code)
+    if found is None:
+        found = _words_of[language.code] = _Fixed(
+            *(language.text(f"engine.{name}", TEXTS[f"engine.{name}"]) for name in _Fixed._fields)  # type: ignore[arg-type]
+        )
+    return found
+
+
+def _quote(value: Any, redact: bool, fixed: _Fixed = _ENGLISH_WORDS) -> str:
     if redact:
-        return REDACTED_VALUE
+        return fixed.withheld
     if value is MISSING:
-        return "(this value)"
+        return fixed.this_value
     if type(value) is str:
         return encode_basestring(value)  # what json.dumps does for text, without its set-up
     return json.dumps(value, ensure_ascii=False)
 
 
-def _condition_text(rule: Rule, conditions: tuple[Any, ...], catalog: Catalog, redact: bool) -> str:
+def _condition_text(
+    rule: Rule,
+    conditions: tuple[Any, ...],
+    catalog: Catalog,
+    redact: bool,
+    language: Language = ENGLISH,
+) -> str:
     """How a conditional rule's message names its condition (`conditions`: the values of
     its `when` fields, none when the payload was not read)."""
     if not conditions:
@@ -475,7 +547,10 @@ def _condition_text(rule: Rule, conditions: tuple[Any, ...], catalog: Catalog, r
     for condition, value in zip(rule.when, conditions, strict=True):
         name = catalog.dotted(condition.field)
         if redact or not isinstance(value, str):
-            parts.append(f"for this {name}")
+            parts.append(text(language, "engine.for_this", name=name))
         else:
-            parts.append(f"when {name} is {_quote(echo(value.strip()), False)}")
-    return " " + " and ".join(parts)
+            shown = _quote(echo(value.strip()), False)
+            parts.append(text(language, "engine.when", name=name, value=shown))
+    if language.english:
+        return " " + " and ".join(parts)
+    return " " + language.join(parts)

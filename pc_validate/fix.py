@@ -102,9 +102,11 @@ def repair(
     disable: Iterable[str] = (),
     cloud: str | None = None,
     validator: Validator | None = None,
+    locale: str | None = None,
 ) -> Repair:
     """Like normalize(), with the repairs withheld and the reports before and after
-    (`validator` and `rules`/`disable`/`cloud` as for validate())."""
+    (`validator`, `rules`/`disable`/`cloud` and `locale`, the reports' language, as for
+    validate())."""
     validator = chosen_validator(validator, rules, disable, cloud, "repair")
     if isinstance(payload, str | bytes | bytearray):
         payload = parse(payload)
@@ -112,7 +114,7 @@ def repair(
         _check_tree(payload)  # deepcopy below would recurse, or _repeated_keys never end
     autofix = {rule.id for rule in validator.ruleset.enabled_rules if rule.autofix}
     work = copy.deepcopy(payload)
-    before = report = validator.validate(work)
+    before = report = validator.validate(work, language=locale)
     changes: list[Change] = []
     withheld: dict[tuple[str, str], Withheld] = {}
     tried: set[tuple[str, str, str]] = set()
@@ -128,7 +130,7 @@ def repair(
             old = _replace(trial, violation.path, violation.suggestion)
             if old is _NOT_FOUND:
                 continue
-            trial_report = validator.validate(trial)
+            trial_report = validator.validate(trial, language=locale)
             after = _identities(trial_report)
             if identity in after:
                 continue  # the repair did not repair: not certain after all

@@ -1,14 +1,18 @@
-"""Message templates, keyed by rule id or by a check's template key, one catalog per language.
+"""Message templates: which one a finding gets, in which language, and how it is filled.
 
 Templates are `str.format` strings. Every template may use `{field}` (the canonical dotted
 path) and `{value}` (the offending value, or a neutral word when redaction is on) besides the
-finding's own params. The English templates live with their check kinds (checks/); a new
-language is a new entry in CATALOGS, and a key it lacks falls back to English.
+finding's own params. The English templates live with their check kinds (checks/), a
+template whose wording follows a count as a `model.Plural`; the fixed texts of the reports
+are in TEXTS below. Together they are the message ids of the gettext catalogs of the other
+languages (scripts/extract_messages.py writes them to pc_validate/locale/, languages.py
+reads them); a message a catalog lacks is shown in English.
 
 A rule's own `message` comes from a rule file, so :func:`template_problem` holds it, when the
 rules load, to plain ``{name}`` fields of the names its check kind gives: ``str.format``
 would otherwise fail on ``{0}`` only when the message is shown, allocate 2 GB for
-``{field:>2000000000}`` and print object internals for ``{field.__class__}``.
+``{field:>2000000000}`` and print object internals for ``{field.__class__}``. It is shown as
+written: only a bundled rule's own message, word for word, has translations.
 """
 
 from __future__ import annotations
@@ -18,20 +22,57 @@ from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from pc_validate.excerpt import clipped
+from pc_validate.model import Plural, Template
 
 if TYPE_CHECKING:
     from pc_validate.checks import CheckKind
+    from pc_validate.languages import Language
 
-#: Translations by language: template key (or rule id) -> template. English is not here:
-#: each check kind carries its own English templates (checks.CheckKind.templates).
-CATALOGS: Final[dict[str, Mapping[str, str]]] = {}
+#: The fixed texts of reports, by message id: the engine's words, the text format's.
+TEXTS: Final[Mapping[str, Template]] = {
+    "engine.withheld": "(value withheld)",
+    "engine.this_value": "(this value)",
+    "engine.a_key": "a key",
+    "engine.when": "when {name} is {value}",
+    "engine.for_this": "for this {name}",
+    "engine.not_json": "The request body is not valid JSON: {problem}.",
+    "text.payload": "<payload>",
+    "text.row": "{name} row {row}",
+    "text.line": "{name} line {line}",
+    "text.at_line_column": "line {line}, column {column}",
+    "text.at_line": "line {line}",
+    "text.valid": "valid",
+    "text.invalid": "invalid",
+    "text.unreadable": "unreadable",
+    "text.not_validated": "not validated",
+    "text.error": "error",
+    "text.warning": "warning",
+    "text.info": "info",
+    "text.errors": Plural("{n} error", "{n} errors", "n"),
+    "text.warnings": Plural("{n} warning", "{n} warnings", "n"),
+    "text.infos": Plural("{n} info", "{n} info", "n"),
+    "text.suggestion": "suggestion: {suggestion}",
+    "text.pre_empts": "pre-empts Partner Center error {code}",
+    "text.inputs": Plural("{n} input", "{n} inputs", "n"),
+    "text.records": Plural("{n} record", "{n} records", "n"),
+    "text.summary": (
+        "{records}: {valid} valid, {invalid} invalid, {unreadable} unreadable{not_validated}; "
+        "{errors}, {warnings}, {infos}"
+    ),
+    "text.summary_not_validated": ", {n} not validated",
+}
 
 
-def english() -> dict[str, str]:
+def english() -> dict[str, Template]:
     """Every check kind's English templates by template key (the source of translations)."""
     from pc_validate.checks import REGISTRY
 
     return {key: text for kind in REGISTRY.values() for key, text in kind.templates.items()}
+
+
+def text(language: Language, key: str, **values: Any) -> str:
+    """A fixed text of TEXTS in `language`, filled (a Plural's count is its `n`)."""
+    return language.template(key, TEXTS[key], values).format_map(values)
 
 
 class EngineWords(NamedTuple):
@@ -50,7 +91,7 @@ OBJECT_WORDS: Final = frozenset({"key_pointer"})
 #: Words every check kind's messages may name.
 ENGINE_WORDS: Final = frozenset(EngineWords._fields) - OBJECT_WORDS
 
-REDACTED_VALUE: Final = "(value withheld)"
+REDACTED_VALUE: Final = "(value withheld)"  # TEXTS["engine.withheld"]
 
 
 def message_words(kind: CheckKind) -> frozenset[str]:
@@ -60,29 +101,30 @@ def message_words(kind: CheckKind) -> frozenset[str]:
 
 def template_for(
     rule_id: str,
-    templates: Mapping[str, str],
+    templates: Mapping[str, Template],
     template: str,
     rule_message: str | None,
-    language: str,
+    language: Language,
+    words: Mapping[str, Any],
     redact: bool = False,
 ) -> str:
-    """Pick the template of a finding: a translation of the rule, the rule's own message, a
-    translation of the check's template, the check's English template (from `templates`,
-    its kind's).
+    """Pick the template of a finding in `language`: the rule's own message (translated
+    only where it is a bundled rule's, word for word), else the check's template (from
+    `templates`, its kind's), its form for the count among `words`.
 
     Under redaction no suggestion may be shown, so a check's `..._suggest` template gives way
     to its plain form, and a template with a `:redacted` variant to that variant.
     """
-    catalog = CATALOGS.get(language, {})
-    if rule_id in catalog:
-        return catalog[rule_id]
     if rule_message is not None:
-        return rule_message
+        return rule_message if language.english else language.template(rule_id, rule_message, {})
     if redact:
         template = template.removesuffix("_suggest")
         if f"{template}:redacted" in templates:
             template = f"{template}:redacted"
-    return catalog.get(template) or templates[template]
+    source = templates[template]
+    if language.english:  # the templates as they are: no look-up
+        return source if type(source) is str else source.english(words)  # type: ignore[union-attr]
+    return language.template(template, source, words)
 
 
 def template_problem(template: str, words: Collection[str]) -> str | None:

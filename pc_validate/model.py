@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, NamedTuple, get_args
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: Final = ("error", "warning", "info")
@@ -78,6 +78,23 @@ class _Missing:
 
 
 MISSING: Final = _Missing()
+
+
+class Plural(NamedTuple):
+    """An English template whose wording follows a count: `one` when the finding's param `n`
+    is 1, else `other` (translations have as many forms as their language's Plural-Forms)."""
+
+    one: str
+    other: str
+    n: str
+
+    def english(self, words: Mapping[str, Any]) -> str:
+        """The English form for the count among `words`."""
+        return self.one if words.get(self.n) == 1 else self.other
+
+
+#: A check kind's template of one finding: a text, or a text that follows a count.
+Template = str | Plural
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,6 +159,8 @@ class Report:
     """The result of validating one payload."""
 
     violations: tuple[Violation, ...]
+    #: the language of the messages, a BCP 47 tag ("en", "de", "pt-BR")
+    language: str = "en"
 
     @property
     def ok(self) -> bool:
@@ -198,7 +200,7 @@ class Report:
 
     def to_dict(self) -> ReportDocument:
         """The JSON report document for this one payload."""
-        return document([self.result_dict()])
+        return document([self.result_dict()], language=self.language)
 
     def to_json(self, indent: int | None = 2) -> str:
         return dumps(self.to_dict(), indent=indent)
@@ -269,8 +271,11 @@ class Summary:
         }
 
 
-def document(results: Sequence[ResultDocument], summary: Summary | None = None) -> ReportDocument:
-    """The JSON report: format version, tool, per-record results and a summary."""
+def document(
+    results: Sequence[ResultDocument], summary: Summary | None = None, language: str = "en"
+) -> ReportDocument:
+    """The JSON report: format version, tool, the language of its messages, per-record
+    results and a summary."""
     if summary is None:
         summary = Summary()
         for result in results:
@@ -278,6 +283,7 @@ def document(results: Sequence[ResultDocument], summary: Summary | None = None) 
     return {
         "version": REPORT_FORMAT,
         "tool": {"name": "pc-validate", "version": __version__},
+        "language": language,
         "results": list(results),
         "summary": summary.to_dict(),
     }

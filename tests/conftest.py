@@ -37,6 +37,15 @@ def load_script(name: str) -> ModuleType:
     return module
 
 
+@pytest.fixture(autouse=True)
+def _english_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command follows LC_ALL / LC_MESSAGES / LANG (languages.from_environment): tests
+    expect English whatever the machine's locale, unless they set one."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def valid_payload() -> dict[str, Any]:
     """A fresh deep copy of the valid US payload, free for the test to modify."""

@@ -9,6 +9,7 @@ import pytest
 
 from pc_validate import messages
 from pc_validate.engine import Validator
+from pc_validate.languages import ENGLISH, Translated
 from pc_validate.rules import load_rules
 
 CHECKS_DIR = Path(messages.__file__).parent / "checks"
@@ -32,33 +33,43 @@ def test_checks_use_catalogued_templates() -> None:
 
 @pytest.mark.parametrize("key", sorted(k for k in EN if k.endswith("_suggest")))
 def test_every_suggesting_template_has_a_plain_form_for_redaction(key: str) -> None:
-    plain = messages.template_for("any.rule", EN, key, None, "en", redact=True)
+    plain = messages.template_for("any.rule", EN, key, None, ENGLISH, {}, redact=True)
     assert "{suggestion" not in plain
 
 
-def test_rule_message_and_catalogue_entry_take_precedence() -> None:
-    assert (
-        messages.template_for("r.x", EN, "required.missing", "own {field}", "en") == "own {field}"
-    )
-    assert (
-        messages.template_for("r.x", EN, "required.missing", None, "zz") == EN["required.missing"]
-    )
+def test_rule_message_takes_precedence() -> None:
+    own = messages.template_for("r.x", EN, "required.missing", "own {field}", ENGLISH, {})
+    assert own == "own {field}"
+    plain = messages.template_for("r.x", EN, "required.missing", None, ENGLISH, {})
+    assert plain == EN["required.missing"]
 
 
 def test_unknown_placeholder_stays_visible_instead_of_raising() -> None:
     assert messages.render("{field} {nope}", {"field": "a"}) == "a {nope}"
 
 
-def test_a_second_language_is_a_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
-    german = {"required.missing": "{field} fehlt{condition}."}
-    monkeypatch.setitem(messages.CATALOGS, "de", german)  # type: ignore[arg-type]
-    report = Validator(load_rules()).validate({"companyProfile": {}}, language="de")
+def test_a_second_language_is_a_catalogue() -> None:
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
+    catalog = Catalog(locale="de")
+    english = EN["required.missing"]
+    assert isinstance(english, str)
+    catalog.add(english, "{field} fehlt{condition}.", context="required.missing")
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    german = Translated("de", Translations(compiled))
+    report = Validator(load_rules()).validate({"companyProfile": {}}, language=german)
     texts = {v.rule: v.message for v in report.violations}
     assert texts["billing.profile.required"] == "billingProfile fehlt."
     # Keys the catalogue lacks fall back to English.
     assert (
         Validator(load_rules())
-        .validate([], language="de")
+        .validate([], language=german)
         .violations[0]
         .message.startswith("The request body must be")
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import configparser
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -176,6 +177,35 @@ def test_wheel_carries_the_typing_marker(wheel: Path, wheel_names: set[str]) -> 
         assert archive.read("pc_validate/py.typed") == b""
 
 
+def _entry(message: Any) -> tuple[Any, ...]:
+    """A catalog message as (context, id, translation); plural ones as tuples."""
+
+    def plain(value: Any) -> Any:
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return message.context, plain(message.id), plain(message.string)
+
+
+def test_wheel_carries_a_compiled_catalog_per_language(wheel: Path, wheel_names: set[str]) -> None:
+    """hatch_build.py compiles every .po into the .mo the wheel carries (none is committed),
+    and each .mo holds the translations of its .po."""
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    pos = sorted((REPO / "pc_validate" / "locale").glob("*/LC_MESSAGES/pc_validate.po"))
+    assert len(pos) >= 9, pos
+    with zipfile.ZipFile(wheel) as archive:
+        for po in pos:
+            name = f"pc_validate/locale/{po.parent.parent.name}/LC_MESSAGES/pc_validate.mo"
+            assert name in wheel_names, f"{name} is missing from {wheel.name}"
+            compiled = read_mo(io.BytesIO(archive.read(name)))
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            wanted = {_entry(m) for m in catalog if m.id and m.string}
+            assert {_entry(m) for m in compiled if m.id} == wanted
+    assert not list((REPO / "pc_validate").rglob("*.mo")), "a compiled catalog is committed"
+
+
 def test_wheel_declares_the_console_script(wheel: Path, wheel_names: set[str]) -> None:
     (entry_points,) = [n for n in wheel_names if n.endswith(".dist-info/entry_points.txt")]
     parser = configparser.ConfigParser()
@@ -263,6 +293,15 @@ def test_installed_command_reports_unparsable_input(venv: Path, elsewhere: Path)
     assert result.returncode == 2, _explain(result)
     assert "commas.json:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_installed_command_speaks_the_chosen_language(venv: Path, elsewhere: Path) -> None:
+    """The installed package reads its compiled catalogs: --locale de-AT gives German."""
+    copy = shutil.copy(EXAMPLE_VALID, elsewhere / "kunde.json")
+    result = _run([_bin(venv, "pc-validate"), "check", "--locale", "de-AT", copy], cwd=elsewhere)
+    assert result.returncode == 0, _explain(result)
+    assert "kunde.json: gültig" in result.stdout
+    assert "1 Eingabe: 1 gültig" in result.stdout
 
 
 def test_python_dash_m_runs_the_command(venv: Path, elsewhere: Path) -> None:

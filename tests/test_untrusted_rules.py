@@ -33,6 +33,7 @@ from test_rule_files import load_error, write
 from pc_validate import default_validator, load_rules, validate
 from pc_validate.checks import REGISTRY
 from pc_validate.messages import ENGINE_WORDS, message_words, template_problem
+from pc_validate.model import Plural
 from pc_validate.rules import USER_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -433,7 +434,9 @@ def test_each_check_kind_declares_the_words_its_findings_carry() -> None:
 def test_every_bundled_template_is_plain_fields_of_its_kind() -> None:
     for kind in REGISTRY.values():
         for key, template in kind.templates.items():
-            assert template_problem(template, message_words(kind)) is None, key
+            forms = (template.one, template.other) if isinstance(template, Plural) else (template,)
+            for form in forms:
+                assert template_problem(form, message_words(kind)) is None, key
     for rule in load_rules(cloud="21vianet").rules + load_rules(cloud="usgov").rules:
         if rule.message is not None:
             assert template_problem(rule.message, message_words(REGISTRY[rule.check])) is None

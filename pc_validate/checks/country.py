@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.suggest import worth_suggesting
 from pc_validate.model import Finding, ascii_upper
+
+if TYPE_CHECKING:
+    from pc_validate.languages import Language
 
 #: Codes people write for a country whose ISO code differs; only unambiguous ones.
 _COMMON_MISTAKES = {"UK": "GB", "EL": "GR"}
@@ -51,6 +54,14 @@ def suggest_country(value: str) -> str | None:
     return code
 
 
+def _named_country(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
+    """The suggested country's name in the language (CLDR): "Vereinigtes Königreich"."""
+    name = language.country_name(suggestion) if isinstance(suggestion, str) else None
+    return {"suggestion_name": name} if name else {}
+
+
 @check_kind(
     "country_code",
     scope="value",
@@ -73,6 +84,7 @@ def suggest_country(value: str) -> str | None:
         ),
     },
     echoing=("suggestion_name",),
+    local_words=_named_country,
 )
 def country_code(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     extra = frozenset(ascii_upper(code) for code in params["extra"] or ())

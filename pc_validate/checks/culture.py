@@ -5,12 +5,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
 from pc_validate.markets import markets
 from pc_validate.model import Finding, ascii_upper, fold
+
+if TYPE_CHECKING:
+    from pc_validate.languages import Language
 
 
 def culture_name(tag: str) -> str:
@@ -21,6 +24,22 @@ def culture_name(tag: str) -> str:
         return str(Locale.parse(tag, sep="-").get_display_name("en"))
     except (UnknownLocaleError, ValueError, TypeError):
         return tag
+
+
+def _named_culture(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
+    """The suggested culture's name in the language (CLDR): "Deutsch (Schweiz)"."""
+    name = language.culture_name(suggestion) if isinstance(suggestion, str) else None
+    return {"suggestion_name": name} if name else {}
+
+
+def _named_language(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
+    """The suggested language's name in the language (CLDR): "Französisch"."""
+    name = language.language_name(suggestion) if isinstance(suggestion, str) else None
+    return {"suggestion_name": name} if name else {}
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,7 @@ def suggest_culture(value: str, cultures: Cultures) -> str | None:
         ),
     },
     echoing=("suggestion_name",),
+    local_words=_named_culture,
 )
 def culture(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     cultures = Cultures.of(params["values"])
@@ -166,6 +186,7 @@ def suggest_language(value: str) -> str | None:
         "language.unknown": "{field} {value} is not an ISO 639-1 language code.",
     },
     echoing=("suggestion_name",),
+    local_words=_named_language,
 )
 def language_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     known = frozenset(fold(code) for code in params["codes"])

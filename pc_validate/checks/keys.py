@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pc_validate.checks.registry import BuildContext, ObjectCheck, check_kind
 from pc_validate.checks.suggest import closest, worth_suggesting
 from pc_validate.memo import SHAPES_KEPT, Bounded
-from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, fold
+from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, Plural, fold
 from pc_validate.suspicious import SUSPICIOUS, first_suspicious
+
+if TYPE_CHECKING:
+    from pc_validate.languages import Language
 
 _T = TypeVar("_T")
 
@@ -139,9 +142,12 @@ def _not_an_object(body: Any) -> Finding:
         "keys.unknown:redacted": (
             "The key {key_pointer} is not a field Partner Center knows in {parent}."
         ),
-        "keys.unknown_more": (
+        "keys.unknown_more": Plural(
+            "{parent} has {count} more key that is not a field Partner Center knows (only the "
+            "first 50 are listed one by one).",
             "{parent} has {count} more keys that are not fields Partner Center knows (only the "
-            "first 50 are listed one by one)."
+            "first 50 are listed one by one).",
+            "count",
         ),
     },
     key_params=("key",),
@@ -196,6 +202,9 @@ def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     ),
     rename_keys=_renamed_group,
     keys_only=True,
+    local_words=lambda params, _, language: {
+        "keys_text": language.join(_quoted(key) for key in params["keys"])
+    },
 )
 def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog
@@ -263,6 +272,25 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
+#: The JSON types in words (json_type, _ARTICLE), by message id.
+TYPE_PHRASES: Mapping[str, str] = {
+    f"type.{words.replace(' ', '_')}": words
+    for words in ("an object", "an array", "a string", "a boolean", "a number", "null")
+}
+_PHRASE_KEYS = {words: key for key, words in TYPE_PHRASES.items()}
+
+
+def _typed_words(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
+    """The JSON types of a type finding in the language's words."""
+    return {
+        name: language.text(_PHRASE_KEYS[words], words)
+        for name in ("expected", "actual")
+        if (words := params.get(name)) in _PHRASE_KEYS
+    }
+
+
 @check_kind(
     "declared_types",
     scope="object",
@@ -273,6 +301,8 @@ def json_type(value: Any) -> str:
     },
     key_test=_declared_type_test,
     root=_not_an_object,
+    local_words=_typed_words,
+    phrases=TYPE_PHRASES,
 )
 def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog
@@ -342,9 +372,12 @@ def surrounding_whitespace(params: Mapping[str, Any], ctx: BuildContext) -> Obje
             "{field} has {code_point} {name} at character {position}, {what}; the text may "
             "show as other than it is."
         ),
-        "text.suspicious_more": (
+        "text.suspicious_more": Plural(
+            "{field} has {count} character that may make it show as other than it is; the "
+            "first is {code_point} {name} at character {position}, {what}.",
             "{field} has {count} characters that may make it show as other than it is; the "
-            "first is {code_point} {name} at character {position}, {what}."
+            "first is {code_point} {name} at character {position}, {what}.",
+            "count",
         ),
     },
     key_test=_suspicious_test,

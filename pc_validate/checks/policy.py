@@ -24,7 +24,7 @@ from pc_validate.checks.internet import domain_problem
 from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
 from pc_validate.checks.text import TOO_LONG
 from pc_validate.excerpt import quoted
-from pc_validate.model import Finding, fold
+from pc_validate.model import Finding, Plural, fold
 
 _WHITESPACE = re.compile(r"\s+")
 #: A letter or digit in Unicode's sense (str.isalnum: CJK, Cyrillic ... included).
@@ -230,9 +230,12 @@ def domain_suffix(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
         "domain.prefix_characters": (
             '{field} {value}: the name before "{suffix}" may contain only {format}.'
         ),
-        "domain.prefix_too_long": (
+        "domain.prefix_too_long": Plural(
+            '{field} {value}: the name before "{suffix}" is {length} character long; the maximum '
+            "is {max}.",
             '{field} {value}: the name before "{suffix}" is {length} characters long; the maximum '
-            "is {max}."
+            "is {max}.",
+            "length",
         ),
     },
 )

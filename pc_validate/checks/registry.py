@@ -25,9 +25,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode
+from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, Plural, Template
 
 if TYPE_CHECKING:
+    from pc_validate.languages import Language
     from pc_validate.markets import Market
 
 Scope = Literal["presence", "value", "object"]
@@ -73,6 +74,10 @@ KeyTest = Callable[[str, "str | None"], "str | None"]
 KeyRenamer = Callable[[Mapping[str, Any], Callable[[str], str]], dict[str, Any]]
 #: Which markets a rule of a country-dependent kind can judge: (rule params) -> predicate.
 Coverage = Callable[[Mapping[str, Any]], Callable[["Market"], bool]]
+#: The words of a finding in another language than English: (its params, its suggestion, the
+#: language) -> the words that differ from the params (a country's name in that language).
+#: The params themselves never change with the language.
+LocalWords = Callable[[Mapping[str, Any], Any, "Language"], Mapping[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +97,10 @@ class CheckKind:
     #: engine's words (messages.ENGINE_WORDS)
     words: frozenset[str] = frozenset()
     #: the English templates of its findings by template key; `KEY:redacted` is the form
-    #: used under redaction where the plain one would need a value (messages.template_for)
-    templates: Mapping[str, str] = field(default_factory=dict)
+    #: used under redaction where the plain one would need a value (messages.template_for);
+    #: a `Plural` where the wording follows a count ("1 character", "2 characters"). They are
+    #: the message ids of the translations (scripts/extract_messages.py).
+    templates: Mapping[str, Template] = field(default_factory=dict)
     #: params of its findings that repeat what the sender wrote: withheld under redaction
     echoing: frozenset[str] = frozenset()
     #: params that name keys of the payload: under redaction they are left out, or named by
@@ -119,6 +126,12 @@ class CheckKind:
     #: its findings point at characters, not at a value to replace, so a spelling hint on
     #: the same value (a trimmed suggestion) stays useful and is kept (engine: moot hints)
     leaves_hints: bool = False
+    #: the words of its findings in another language (names of countries, cultures,
+    #: languages; lists joined the language's way); None: the params as they are
+    local_words: LocalWords | None = None
+    #: fixed English words its params hold ("an object", "province"), by message id: its
+    #: `local_words` look them up in the language (Language.text)
+    phrases: Mapping[str, str] = field(default_factory=dict)
 
 
 REGISTRY: dict[str, CheckKind] = {}
@@ -133,7 +146,7 @@ def check_kind(
     accepts: tuple[type, ...] = (str,),
     context: tuple[str, ...] = (),
     words: tuple[str, ...] = (),
-    templates: Mapping[str, str] | None = None,
+    templates: Mapping[str, Template] | None = None,
     echoing: tuple[str, ...] = (),
     key_params: tuple[str, ...] = (),
     rename_keys: KeyRenamer | None = None,
@@ -145,6 +158,8 @@ def check_kind(
     authority: str = "Partner Center docs",
     one_of_params: tuple[str, ...] = (),
     leaves_hints: bool = False,
+    local_words: LocalWords | None = None,
+    phrases: Mapping[str, str] | None = None,
 ) -> Callable[[Builder], Builder]:
     """Register a builder function as the check kind `name` (see CheckKind for the rest)."""
 
@@ -171,6 +186,8 @@ def check_kind(
                 authority,
                 one_of_params,
                 leaves_hints,
+                local_words,
+                phrases or {},
             )
         )
         return build
@@ -194,6 +211,10 @@ def register_kind(kind: CheckKind) -> CheckKind:
     if not kind.templates:
         raise RuntimeError(f"check kind {kind.name!r} has no message templates")
     for key, template in kind.templates.items():
+        if isinstance(template, Plural) and f"{{{template.n}}}" not in template.other:
+            raise RuntimeError(
+                f"check kind {kind.name!r}: template {key!r} does not show {{{template.n}}}"
+            )
         for other in REGISTRY.values():
             if other.templates.get(key, template) != template:
                 raise RuntimeError(

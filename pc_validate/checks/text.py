@@ -7,10 +7,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
-from pc_validate.model import Finding
+from pc_validate.model import Finding, Plural
 
-TOO_SHORT = {"length.too_short": "{field} is {length} characters long; the minimum is {min}."}
-TOO_LONG = {"length.too_long": "{field} is {length} characters long; the maximum is {max}."}
+TOO_SHORT = {
+    "length.too_short": Plural(
+        "{field} is {length} character long; the minimum is {min}.",
+        "{field} is {length} characters long; the minimum is {min}.",
+        "length",
+    )
+}
+TOO_LONG = {
+    "length.too_long": Plural(
+        "{field} is {length} character long; the maximum is {max}.",
+        "{field} is {length} characters long; the maximum is {max}.",
+        "length",
+    )
+}
 PATTERN_MISMATCH = {"pattern.mismatch": "{field} {value} is not {format}."}
 
 

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 
 class JsonWriter:
-    def __init__(self) -> None:
+    def __init__(self, language: str) -> None:
+        self.language = language
         self.results: list[Any] = []
 
     def add(self, result: Any) -> str:
@@ -20,16 +21,21 @@ class JsonWriter:
         return ""
 
     def end(self, summary: Summary) -> str:
-        return dumps(document(self.results, summary)) + "\n"
+        return dumps(document(self.results, summary, self.language)) + "\n"
 
 
 class JsonLinesWriter:
+    def __init__(self, language: str) -> None:
+        self.language = language
+
     def add(self, result: Any) -> str:
         return (result if isinstance(result, str) else dumps(result, indent=None)) + "\n"
 
     def end(self, summary: Summary) -> str:
-        return dumps({"summary": summary.to_dict()}, indent=None) + "\n"
+        last = {"summary": summary.to_dict(), "language": self.language}
+        return dumps(last, indent=None) + "\n"
 
 
 def writer(fmt: str, context: Context) -> JsonWriter | JsonLinesWriter:
-    return JsonWriter() if fmt == "json" else JsonLinesWriter()
+    language = context.language_tag
+    return JsonWriter(language) if fmt == "json" else JsonLinesWriter(language)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 if TYPE_CHECKING:
+    from pc_validate.languages import Language
     from pc_validate.report import Summary
 
 #: Every format, and the module (under pc_validate.render) whose Writer writes it.
@@ -37,12 +38,19 @@ UNREADABLE_RULES: Final = {
 @dataclass(frozen=True)
 class Context:
     """What a writer may need beyond the results: the rules (by id, as rule_entries gives
-    them: description, source, severity, autofix), --fail-on, --redact, colour."""
+    them: description, source, severity, autofix), --fail-on, --redact, colour, and the
+    language of the messages (None: English)."""
 
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fail_on: str = "error"
     redact: bool = False
     colour: bool = False
+    language: Language | None = None
+
+    @property
+    def language_tag(self) -> str:
+        """The tag of the messages' language, as the JSON report names it."""
+        return "en" if self.language is None else self.language.tag
 
 
 class Writer(Protocol):

@@ -71,6 +71,7 @@ def artifact_uri(name: str) -> str:
 class SarifWriter:
     def __init__(self, context: Context) -> None:
         self.rules = context.rules
+        self.language = context.language_tag
         self.results: list[dict[str, Any]] = []
         self.fired: dict[str, str] = {}  # rule id -> severity
         self.complete = True
@@ -186,6 +187,7 @@ class SarifWriter:
                 }
             },
             "invocations": [{"executionSuccessful": self.complete}],
+            "language": self.language,
             "columnKind": "utf16CodeUnits",
             "results": self.results,
         }

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pc_validate.languages import ENGLISH, Language
+from pc_validate.messages import text
 from pc_validate.report import printable, printable_pointer
 
 if TYPE_CHECKING:
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from pc_validate.report import Summary
 
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "valid": "32", "unreadable": "35"}
+_COUNTED = {"error": "text.errors", "warning": "text.warnings", "info": "text.infos"}
 
 
 def _paint(text: str, kind: str, colour: bool) -> str:
@@ -25,79 +28,104 @@ def _paint(text: str, kind: str, colour: bool) -> str:
     return f"\033[{_COLOURS[kind]}m{text}\033[0m"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _heading(result: Mapping[str, Any], colour: bool) -> str:
-    name = printable(result["input"] or "<payload>")
+def _heading(result: Mapping[str, Any], colour: bool, language: Language) -> str:
+    name = printable(result["input"] or text(language, "text.payload"))
     if result.get("row") is not None:
-        name = f"{name} row {result['row']}"
+        name = text(language, "text.row", name=name, row=result["row"])
     elif result.get("line") is not None:
-        name = f"{name} line {result['line']}"
+        name = text(language, "text.line", name=name, line=result["line"])
     status = result["status"]
     if status in ("unreadable", "not_validated"):
         error = result["error"]
         where = ""
         if error.get("line") is not None and error.get("column") is not None:
-            where = f" (line {error['line']}, column {error['column']})"
+            at = text(language, "text.at_line_column", line=error["line"], column=error["column"])
+            where = f" ({at})"
         elif error.get("line") is not None:
-            where = f" (line {error['line']})"
-        word = status.replace("_", " ")
+            where = f" ({text(language, 'text.at_line', line=error['line'])})"
+        word = text(language, f"text.{status}")
         message = printable(error["message"])
         return f"{name}: {_paint(word, 'unreadable', colour)}{where}: {message}"
     counts = result["counts"]
     parts = [
-        _plural(counts[level], level) for level in ("error", "warning", "info") if counts[level]
+        text(language, _COUNTED[level], n=counts[level])
+        for level in ("error", "warning", "info")
+        if counts[level]
     ]
-    word = _paint(status, "valid" if status == "valid" else "error", colour)
+    word = _paint(
+        text(language, f"text.{status}"), "valid" if status == "valid" else "error", colour
+    )
     return f"{name}: {word}" + (f" ({', '.join(parts)})" if parts else "")
 
 
-def render_result(result: Mapping[str, Any], *, colour: bool = False) -> str:
+def _severities(language: Language) -> dict[str, str]:
+    """The severity words of the text format, padded to one width."""
+    words = {level: text(language, f"text.{level}") for level in ("error", "warning", "info")}
+    width = max(map(len, words.values()))
+    return {level: word.ljust(width) for level, word in words.items()}
+
+
+def render_result(
+    result: Mapping[str, Any], *, colour: bool = False, language: Language = ENGLISH
+) -> str:
     """One result: a heading line, then a line (or three) per violation."""
-    lines = [_heading(result, colour)]
-    name = printable(result["input"] or "<payload>")
+    lines = [_heading(result, colour, language)]
+    severities = _severities(language) if result["violations"] else {}
+    name = printable(result["input"] or text(language, "text.payload"))
     for v in result["violations"]:
-        severity = _paint(f"{v['severity']:<7}", v["severity"], colour)
+        severity = _paint(severities[v["severity"]], v["severity"], colour)
         path, message = printable_pointer(v["path"] or "/"), printable(v["message"])
         location = v.get("location")
         if location is not None:  # file:line:column, which terminals and editors follow
             path = f"{name}:{location['line']}:{location['column']}  {path}"
         lines.append(f"  {path}  {severity}  {message}  [{printable(v['rule'])}]")
         if v.get("suggestion") is not None:
-            lines.append(f"      suggestion: {printable(str(v['suggestion']))}")
+            shown = printable(str(v["suggestion"]))
+            lines.append(f"      {text(language, 'text.suggestion', suggestion=shown)}")
         if v.get("partner_center_error") is not None:
-            lines.append(f"      pre-empts Partner Center error {v['partner_center_error']}")
+            code = v["partner_center_error"]
+            lines.append(f"      {text(language, 'text.pre_empts', code=code)}")
     return "\n".join(lines) + "\n"
 
 
-def render_summary(summary: Mapping[str, Any]) -> str:
+def render_summary(summary: Mapping[str, Any], *, language: Language = ENGLISH) -> str:
     """The closing line: records by status, violations by severity."""
     totals = summary["violations"]
     records = summary.get("records", summary["inputs"])
-    noun = "input" if records == summary["inputs"] else "record"
-    extra = f", {summary['not_validated']} not validated" if summary.get("not_validated") else ""
+    noun = "text.inputs" if records == summary["inputs"] else "text.records"
+    extra = ""
+    if summary.get("not_validated"):
+        extra = text(language, "text.summary_not_validated", n=summary["not_validated"])
     return (
-        f"{_plural(records, noun)}: {summary['valid']} valid, "
-        f"{summary['invalid']} invalid, {summary['unreadable']} unreadable{extra}; "
-        f"{_plural(totals['error'], 'error')}, {_plural(totals['warning'], 'warning')}, "
-        f"{totals['info']} info\n"
+        text(
+            language,
+            "text.summary",
+            records=text(language, noun, n=records),
+            valid=summary["valid"],
+            invalid=summary["invalid"],
+            unreadable=summary["unreadable"],
+            not_validated=extra,
+            errors=text(language, "text.errors", n=totals["error"]),
+            warnings=text(language, "text.warnings", n=totals["warning"]),
+            infos=text(language, "text.infos", n=totals["info"]),
+        )
+        + "\n"
     )
 
 
 class TextWriter:
     """The text format as an output of `check` (render.outputs)."""
 
-    def __init__(self, colour: bool) -> None:
+    def __init__(self, colour: bool, language: Language) -> None:
         self.colour = colour
+        self.language = language
 
     def add(self, result: Mapping[str, Any]) -> str:
-        return render_result(result, colour=self.colour)
+        return render_result(result, colour=self.colour, language=self.language)
 
     def end(self, summary: Summary) -> str:
-        return render_summary(summary.to_dict())
+        return render_summary(summary.to_dict(), language=self.language)
 
 
 def writer(fmt: str, context: Context) -> TextWriter:
-    return TextWriter(context.colour)
+    return TextWriter(context.colour, context.language or ENGLISH)
