@@ -10,8 +10,8 @@ large markets), with what the market data says of it:
 - postal code: one of Google's examples with its digits and letters redrawn, kept only when
   the market's pattern still matches (else the example itself); in the US and Canada the
   state is then the one the postal prefix table gives for the code;
-- state: a code of the market's state list, where it has one (in the US and CN the list of the
-  service's recorded country rules);
+- state: a code of the market's state list, where it has one (where a rule checks the state
+  against a list of its own, US, CN, MX and AE, a code of that list);
 - phone number: phonenumbers' example numbers (fixed line and mobile) with their last digits
   replaced, kept only when `phonenumbers.is_valid_number` accepts the result, written in the
   national, international or E.164 format (the US: national, as Partner Center's pattern
@@ -290,7 +290,15 @@ def _markets() -> dict[str, _Market]:
     raw, sets = _rules_data()
     phone_required = set(sets["phone_required_countries"])
     registration = set(sets["registration_number_countries"])
-    recorded_states = {"US": set(sets["us_states"]), "CN": set(sets["cn_provinces"])}
+    recorded_states = {
+        code: set(sets[name])
+        for code, name in (
+            ("US", "us_states"),
+            ("CN", "cn_provinces"),
+            ("MX", "mx_states"),
+            ("AE", "ae_emirates"),
+        )
+    }
     out: dict[str, _Market] = {}
     for salt, (code, entry) in enumerate(raw.items()):
         cultures = tuple(entry["cultures"])
