@@ -309,6 +309,7 @@ def _is_letter_code(text: str) -> bool:
     ),
     params={"country": _COUNTRY},
     context=("country",),
+    local_words=_part_words,
     templates={
         "market.state_as_code": (
             "{field} {value} is the name of {kind_article}{condition}; Google's address data "
