@@ -328,7 +328,10 @@ def test_a_user_rules_own_message_stays_as_given(tmp_path: Path) -> None:
 def test_a_bundled_rules_own_message_is_translated() -> None:
     body = {"billingProfile": {"defaultAddress": {"country": "US", "region": "WA"}}}
     (found,) = [v for v in validate(body, locale="de").violations if v.rule.endswith("us_absent")]
-    assert found.message.startswith("billingProfile.defaultAddress.region ist angegeben")
+    assert found.message.startswith(
+        'billingProfile.defaultAddress.region ist bei "US" in billingProfile.defaultAddress.country'
+        " angegeben;"
+    )
 
 
 def test_plural_forms_follow_the_count_in_the_language(tmp_path: Path) -> None:
@@ -340,7 +343,7 @@ def test_plural_forms_follow_the_count_in_the_language(tmp_path: Path) -> None:
 def test_the_conditions_of_a_rule_are_in_the_language() -> None:
     body = {"billingProfile": {"defaultAddress": {"country": "US"}}}
     found = _by_rule(validate(body, locale="de"))
-    assert 'wenn billingProfile.defaultAddress.country den Wert "US" hat' in (
+    assert 'verlangt dieses Feld bei "US" in billingProfile.defaultAddress.country.' in (
         found["address.state.required"].message
     )
 
