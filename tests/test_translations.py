@@ -328,7 +328,10 @@ def test_a_user_rules_own_message_stays_as_given(tmp_path: Path) -> None:
 def test_a_bundled_rules_own_message_is_translated() -> None:
     body = {"billingProfile": {"defaultAddress": {"country": "US", "region": "WA"}}}
     (found,) = [v for v in validate(body, locale="de").violations if v.rule.endswith("us_absent")]
-    assert found.message.startswith("billingProfile.defaultAddress.region ist angegeben")
+    assert found.message.startswith(
+        'billingProfile.defaultAddress.region ist bei "US" in billingProfile.defaultAddress.country'
+        " angegeben;"
+    )
 
 
 def test_plural_forms_follow_the_count_in_the_language(tmp_path: Path) -> None:
@@ -340,9 +343,98 @@ def test_plural_forms_follow_the_count_in_the_language(tmp_path: Path) -> None:
 def test_the_conditions_of_a_rule_are_in_the_language() -> None:
     body = {"billingProfile": {"defaultAddress": {"country": "US"}}}
     found = _by_rule(validate(body, locale="de"))
-    assert 'wenn billingProfile.defaultAddress.country den Wert "US" hat' in (
+    assert 'verlangt dieses Feld bei "US" in billingProfile.defaultAddress.country.' in (
         found["address.state.required"].message
     )
+
+
+#: A German address without a city (rule address.city.expected: a condition on the country).
+NO_CITY = {
+    "billingProfile": {"defaultAddress": {"country": "DE", "postalCode": "80331"}},
+    "companyProfile": {},
+}
+CITY = "billingProfile.defaultAddress.city"
+COUNTRY = "billingProfile.defaultAddress.country"
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown", "withheld", "summary"),
+    [
+        (
+            "de",
+            f'{CITY} fehlt; laut Googles Adressdaten gehört bei "DE" in {COUNTRY} die Angabe „Ort“ '
+            "zu einer Adresse.",
+            f"{CITY} fehlt; laut Googles Adressdaten gehört bei diesem Eintrag in {COUNTRY} die "
+            "Angabe „Ort“ zu einer Adresse.",
+            "1 Datensatz: 1 gültig, 0 ungültig, 0 nicht lesbar, 2 nicht geprüft; 0 Fehler, "
+            "1 Warnung, 2 Hinweise",
+        ),
+        (
+            "fr",
+            f"{CITY} est absent ; les données d\u2019adresse de Google prévoient "
+            f'l\u2019élément « ville » dans une adresse lorsque {COUNTRY} vaut "DE".',
+            f"{CITY} est absent ; les données d\u2019adresse de Google prévoient "
+            f"l\u2019élément « ville » dans une adresse compte tenu du contenu de {COUNTRY}.",
+            "1 enregistrement (valide : 1, non valide : 0, illisible : 0, non vérifié : 2) ; "
+            "0 erreur, 1 avertissement, 2 infos",
+        ),
+        (
+            "es",
+            f"Falta {CITY}; los datos de direcciones de Google prevén el dato «ciudad» en una "
+            f'dirección cuando {COUNTRY} es "DE".',
+            f"Falta {CITY}; los datos de direcciones de Google prevén el dato «ciudad» en una "
+            f"dirección dado el contenido de {COUNTRY}.",
+            "1 registro (válido: 1, no válido: 0, ilegible: 0, no validado: 2); 0 errores, "
+            "1 advertencia, 2 avisos informativos",
+        ),
+        (
+            "it",
+            f"{CITY} è mancante; i dati di Google sugli indirizzi prevedono il dato «città» in un "
+            f'indirizzo quando {COUNTRY} è "DE".',
+            f"{CITY} è mancante; i dati di Google sugli indirizzi prevedono il dato «città» in un "
+            f"indirizzo dato il contenuto di {COUNTRY}.",
+            "1 record (valido: 1, non valido: 0, illeggibile: 0, non convalidato: 2); 0 errori, "
+            "1 avviso, 2 informazioni",
+        ),
+        (
+            "nl",
+            f"{CITY} ontbreekt; volgens de adresgegevens van Google hoort het gegeven "
+            f'\u2018plaats\u2019 bij een adres wanneer {COUNTRY} "DE" is.',
+            f"{CITY} ontbreekt; volgens de adresgegevens van Google hoort het gegeven "
+            f"\u2018plaats\u2019 bij een adres gezien de inhoud van {COUNTRY}.",
+            "1 record: 1 geldig, 0 ongeldig, 0 onleesbaar, 2 niet gevalideerd; 0 fouten, "
+            "1 waarschuwing, 2 meldingen",
+        ),
+    ],
+    ids=["de", "fr", "es", "it", "nl"],
+)
+def test_the_second_review_reads_in_context(
+    lang: str, shown: str, withheld: str, summary: str
+) -> None:
+    """Read as the reports show them (the second review, docs/translations/): a condition
+    closes its clause instead of splitting it, a withheld condition puts no article before a
+    field path, and the summary agrees for every count."""
+    from pc_validate.messages import text
+
+    def city(redact: bool) -> str:
+        report = validate(NO_CITY, locale=lang, redact=redact)
+        (message,) = [v.message for v in report.violations if v.rule == "address.city.expected"]
+        return message
+
+    assert city(False) == shown
+    assert city(True) == withheld
+    language = language_of(lang)
+    counts = {
+        "records": text(language, "text.records", n=1),
+        "valid": 1,
+        "invalid": 0,
+        "unreadable": 0,
+        "not_validated": text(language, "text.summary_not_validated", n=2),
+        "errors": text(language, "text.errors", n=0),
+        "warnings": text(language, "text.warnings", n=1),
+        "infos": text(language, "text.infos", n=2),
+    }
+    assert text(language, "text.summary", **counts) == summary
 
 
 def test_under_redaction_nothing_withheld_comes_back_in_the_language() -> None:
