@@ -349,8 +349,10 @@ def test_the_conditions_of_a_rule_are_in_the_language() -> None:
 
 
 #: A German address without a city (rule address.city.expected: a condition on the country).
+#: A French address without a city (Google's data expects one; the recorded rules of DE, US,
+#: GB, CN and PT would make it address.city.required's error instead).
 NO_CITY = {
-    "billingProfile": {"defaultAddress": {"country": "DE", "postalCode": "80331"}},
+    "billingProfile": {"defaultAddress": {"country": "FR", "postalCode": "75001"}},
     "companyProfile": {},
 }
 CITY = "billingProfile.defaultAddress.city"
@@ -362,7 +364,7 @@ COUNTRY = "billingProfile.defaultAddress.country"
     [
         (
             "de",
-            f'{CITY} fehlt; laut Googles Adressdaten gehört bei "DE" in {COUNTRY} die Angabe „Ort“ '
+            f'{CITY} fehlt; laut Googles Adressdaten gehört bei "FR" in {COUNTRY} die Angabe „Ort“ '
             "zu einer Adresse.",
             f"{CITY} fehlt; laut Googles Adressdaten gehört bei diesem Eintrag in {COUNTRY} die "
             "Angabe „Ort“ zu einer Adresse.",
@@ -372,7 +374,7 @@ COUNTRY = "billingProfile.defaultAddress.country"
         (
             "fr",
             f"{CITY} est absent ; les données d\u2019adresse de Google prévoient "
-            f'l\u2019élément « ville » dans une adresse lorsque {COUNTRY} vaut "DE".',
+            f'l\u2019élément « ville » dans une adresse lorsque {COUNTRY} vaut "FR".',
             f"{CITY} est absent ; les données d\u2019adresse de Google prévoient "
             f"l\u2019élément « ville » dans une adresse compte tenu du contenu de {COUNTRY}.",
             "1 enregistrement (valide : 1, non valide : 0, illisible : 0, non vérifié : 2) ; "
@@ -381,7 +383,7 @@ COUNTRY = "billingProfile.defaultAddress.country"
         (
             "es",
             f"Falta {CITY}; los datos de direcciones de Google prevén el dato «ciudad» en una "
-            f'dirección cuando {COUNTRY} es "DE".',
+            f'dirección cuando {COUNTRY} es "FR".',
             f"Falta {CITY}; los datos de direcciones de Google prevén el dato «ciudad» en una "
             f"dirección dado el contenido de {COUNTRY}.",
             "1 registro (válido: 1, no válido: 0, ilegible: 0, no validado: 2); 0 errores, "
@@ -390,7 +392,7 @@ COUNTRY = "billingProfile.defaultAddress.country"
         (
             "it",
             f"{CITY} è mancante; i dati di Google sugli indirizzi prevedono il dato «città» in un "
-            f'indirizzo quando {COUNTRY} è "DE".',
+            f'indirizzo quando {COUNTRY} è "FR".',
             f"{CITY} è mancante; i dati di Google sugli indirizzi prevedono il dato «città» in un "
             f"indirizzo dato il contenuto di {COUNTRY}.",
             "1 record (valido: 1, non valido: 0, illeggibile: 0, non convalidato: 2); 0 errori, "
@@ -399,7 +401,7 @@ COUNTRY = "billingProfile.defaultAddress.country"
         (
             "nl",
             f"{CITY} ontbreekt; volgens de adresgegevens van Google hoort het gegeven "
-            f'\u2018plaats\u2019 bij een adres wanneer {COUNTRY} "DE" is.',
+            f'\u2018plaats\u2019 bij een adres wanneer {COUNTRY} "FR" is.',
             f"{CITY} ontbreekt; volgens de adresgegevens van Google hoort het gegeven "
             f"\u2018plaats\u2019 bij een adres gezien de inhoud van {COUNTRY}.",
             "1 record: 1 geldig, 0 ongeldig, 0 onleesbaar, 2 niet gevalideerd; 0 fouten, "
