@@ -108,7 +108,9 @@ class ImportProblem(ValueError):
 
 @dataclass(frozen=True)
 class Answer:
-    """One recorded answer: its body, where it came from and the date it stands for."""
+    """One recorded answer: its body, where it came from and the date it stands for: one
+    in its name, else in its file's name; a file's modification date is named as such,
+    since a copy or a checkout changes it."""
 
     body: Mapping[str, Any]
     file: str
@@ -188,11 +190,11 @@ def read_answers(path: str | Path, *, today: datetime.date | None = None) -> lis
         ) from None
     except RecursionError:
         raise ImportProblem(f"{name}: not JSON (nested too deeply)") from None
-    file_date = (today or datetime.datetime.fromtimestamp(mtime).date()).isoformat()
-    bodies = _bodies(value, name)
+    modified = (today or datetime.datetime.fromtimestamp(mtime).date()).isoformat()
+    undated = _date_in(Path(name).name) or f"unknown date (the file was last modified {modified})"
     return [
-        Answer(body, name, label, _date_in(label) or f"{file_date} (the file's date)")
-        for label, body in bodies
+        Answer(body, name, label, _date_in(label) or undated)
+        for label, body in _bodies(value, name)
     ]
 
 

@@ -10,6 +10,7 @@ must agree with it and change nothing (the bundled rules already say what the an
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -469,3 +470,19 @@ def test_fix_keeps_a_language_the_service_lists() -> None:
     payload["billingProfile"]["defaultAddress"].update(country="PT", postalCode="1250-096")
     fixed, changes = normalize(payload)
     assert fixed["billingProfile"]["language"] == "pt-PT" and not changes
+
+
+def test_an_answer_s_date_comes_from_its_name_else_its_file_s_name(tmp_path: Path) -> None:
+    """A checkout or a copy changes a file's modification date, so it is never given as the
+    answer's: a date in the answer's label or the file's name is, else "unknown date"."""
+    named = tmp_path / "FR-2024-05-06.json"
+    named.write_text(json.dumps(_france()), encoding="utf-8")
+    (answer,) = read_answers(named)
+    assert answer.date == "2024-05-06"
+    labelled = tmp_path / "answers.json"
+    labelled.write_text(json.dumps({"FR-2023-01-02": _france()}), encoding="utf-8")
+    assert [a.date for a in read_answers(labelled)] == ["2023-01-02"]
+    undated = tmp_path / "fr.json"
+    undated.write_text(json.dumps(_france()), encoding="utf-8")
+    (answer,) = read_answers(undated, today=datetime.date(2026, 1, 2))
+    assert answer.date == "unknown date (the file was last modified 2026-01-02)"
