@@ -271,3 +271,24 @@ def test_payload_json_cannot_be_switched_off() -> None:
     result = run_cli("check", "--disable", "payload.json", "-", stdin=b"{")
     assert result.code == 2
     assert "payload.json cannot be switched off" in result.err
+
+
+def test_readme_language_sample_is_the_real_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's report in two languages is what `check --locale` prints."""
+    text = _readme()
+    found = re.search(r"<!-- language-sample: (\S+) (\S+) (\S+) -->", text)
+    assert found, "README lost its language-sample marker"
+    first, second, path = found.groups()
+    monkeypatch.chdir(REPO)
+    shown = _block_after("language-sample", "text")
+    expected = ""
+    for lang in (first, second):
+        out = io.StringIO()
+        assert main(["check", "--locale", lang, path], stdout=out, stderr=io.StringIO()) == 1
+        command = (
+            f"pc-validate check {path}"
+            if lang == "en"
+            else f"pc-validate check --locale {lang} {path}"
+        )
+        expected += f"$ {command}\n{out.getvalue()}"
+    assert shown == expected, "README's language sample is stale"
