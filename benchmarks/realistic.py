@@ -738,6 +738,12 @@ def records(count: int, seed: int = 2026, invalid_share: float = 0.3) -> Iterato
         yield Record(body, mistake, market.code)
 
 
+def valid_body(country: str, seed: int = 2026) -> dict[str, Any]:
+    """One valid body of the market `country` (camelCase keys), the same for the same seed."""
+    market = _markets()[country]
+    return _body(random.Random(f"{seed}-{country}"), seed, market)
+
+
 def bodies(count: int, seed: int = 2026, invalid_share: float = 0.3) -> Iterator[Any]:
     """The bodies of `records`."""
     return (record.body for record in records(count, seed, invalid_share))

@@ -212,3 +212,20 @@ def test_the_benchmark_script_refuses_an_unknown_mode() -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "--modes" in done.stderr
+
+
+def test_nothing_valid_by_its_source_data_is_an_error(tmp_path: Path) -> None:
+    """benchmarks/false_positives.py's corpus (the valid examples, Google's postal examples,
+    phonenumbers' example numbers and python-stdnum's, each in an otherwise valid body of
+    its market) has no error; its count mode reports per family."""
+    corpus = tmp_path / "valid.jsonl"
+    script = Path(__file__).parent.parent / "benchmarks" / "false_positives.py"
+    run = [sys.executable, str(script)]
+    subprocess.run([*run, "write", str(corpus)], check=True, timeout=300)
+    done = subprocess.run(
+        [*run, "count", str(corpus)], capture_output=True, text=True, check=True, timeout=300
+    )
+    families = [line for line in done.stdout.splitlines() if not line.startswith(" ")]
+    assert [line.split(":")[0] for line in families] == ["examples", "postal", "phone", "stdnum"]
+    assert all(line.endswith(", 0 with an error") for line in families), done.stdout
+    assert done.stdout.count("  errors: none") == 4
