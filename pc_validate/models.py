@@ -30,18 +30,21 @@ utility-resources.md (9/21/2022), create-a-customer-for-an-indirect-reseller.md
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 
 from pydantic import (
     AliasGenerator,
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SerializeAsAny,
+    SerializerFunctionWrapHandler,
     Strict,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
+    model_serializer,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -77,7 +80,7 @@ def _as_sent(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 # A field: its type and limits (strict: no coercion), kept as sent when it is not that type,
 # and serialised as what it holds (SerializeAsAny: no warning for a value of another type).
 _KEPT = WrapValidator(_as_sent)
-_ANY = SerializeAsAny()
+_ANY = cast(Any, SerializeAsAny)()  # the marker itself (typing sees a generic)
 Text = Annotated[str | None, Strict(), _KEPT, _ANY]
 Flag = Annotated[bool | None, Strict(), _KEPT, _ANY]
 Texts = Annotated[list[str] | None, Strict(), _KEPT, _ANY]
@@ -93,6 +96,8 @@ Email = Annotated[str | None, Strict(), Field(json_schema_extra={"format": "emai
 
 #: Marks, while a body is validated, an unknown key spelled as a field's Python name.
 _ESCAPED = "\x00pc-validate:"
+#: Carries, while a body is validated, the order of keys that differ only in case.
+_ORDER = _ESCAPED + "order"
 
 
 def _case_insensitive(name: str) -> str:
@@ -113,6 +118,8 @@ class Body(BaseModel):
         use_attribute_docstrings=True,
     )
     _fields_by_key: ClassVar[dict[str, str]]
+    _aliases: ClassVar[frozenset[str]]
+    _sent_order: list[list[str]] | None = PrivateAttr(default=None)
 
     if not TYPE_CHECKING:  # type checkers see pydantic's keyword-only __init__ by name
 
@@ -140,40 +147,70 @@ class Body(BaseModel):
             for field in cls.__pydantic_fields__.values()
             if field.alias is not None
         }
+        cls._aliases = frozenset(cls._fields_by_key.values())
 
     @model_validator(mode="before")
     @classmethod
     def _match_keys(cls, data: Any) -> Any:
         """Keys as the service matches them: a key spelled exactly as the field fills it,
-        else the first key equal to it but for ASCII case; every other key is kept as is."""
+        else the first key equal to it but for ASCII case; every other key is kept in its own
+        spelling, and keys that differ only in case keep the order they were sent in."""
         if not isinstance(data, dict):
             return data
         fields = cls._fields_by_key
-        taken = {key for key in data if key in fields.values()}
+        exact = {key for key in data if key in cls._aliases}
         matched: dict[Any, Any] = {}
+        sent: dict[str, list[Any]] = {}  # alias -> the names its copies are kept under
         for key, value in data.items():
-            if key not in taken and isinstance(key, str):
-                alias = fields.get(fold(key))
-                if alias is not None and alias not in taken:
-                    taken.add(alias)
-                    matched[alias] = value
-                    continue
+            alias = fields.get(fold(key)) if isinstance(key, str) else None
+            if alias is None:
                 if key in cls.__pydantic_fields__:  # a Python name: pydantic would fill it
                     key = _ESCAPED + key
+            else:
+                if key == alias or (alias not in exact and alias not in sent):
+                    key = alias  # the copy that fills the field
+                sent.setdefault(alias, []).append(key)
             matched[key] = value
+        repeated = [names for names in sent.values() if len(names) > 1]
+        if repeated:
+            matched[_ORDER] = repeated
         return matched
 
     @model_validator(mode="after")
     def _unescape(self) -> Body:
-        """Unknown keys spelled as a field's Python name, back under their own names."""
+        """Unknown keys spelled as a field's Python name back under their own names; the
+        order of keys that differ only in case, for serialising."""
         extra = self.__pydantic_extra__
-        if extra and any(key.startswith(_ESCAPED) for key in extra):
-            self.__pydantic_fields_set__.difference_update(extra)
-            self.__pydantic_extra__ = {key.removeprefix(_ESCAPED): v for key, v in extra.items()}
-            self.__pydantic_fields_set__.update(
-                key for key in self.__pydantic_extra__ if key not in type(self).__pydantic_fields__
-            )
+        if extra and any(isinstance(key, str) and key.startswith(_ESCAPED) for key in extra):
+            self._sent_order = extra.pop(_ORDER, None)
+            fields_set = self.__pydantic_fields_set__
+            fields_set.difference_update(extra)
+            fields_set.discard(_ORDER)
+            self.__pydantic_extra__ = {
+                key.removeprefix(_ESCAPED) if isinstance(key, str) else key: value
+                for key, value in extra.items()
+            }
+            fields = type(self).__pydantic_fields__
+            fields_set.update(key for key in self.__pydantic_extra__ if key not in fields)
         return self
+
+    @model_serializer(mode="wrap")
+    def _in_order_sent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Keys that differ only in case in the order they were sent (the service and the
+        rules use the last)."""
+        data: dict[str, Any] = handler(self)
+        order = self._sent_order
+        if not order:
+            return data
+        group_of = {name: names for names in order for name in names}
+        kept: dict[str, Any] = {}
+        for key, value in data.items():
+            names = group_of.get(key)
+            if names is None:
+                kept[key] = value
+            elif key not in kept:
+                kept.update((name, data[name]) for name in names if name in data)
+        return kept
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> JsonSchemaValue:
