@@ -30,7 +30,7 @@ utility-resources.md (9/21/2022), create-a-customer-for-an-indirect-reseller.md
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, cast
 
 from pydantic import (
     AliasGenerator,
@@ -51,6 +51,12 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 
 from pc_validate.model import fold
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from pc_validate.report import Report
 
 __all__ = [
     "Address",
@@ -349,3 +355,20 @@ class Customer(Body):
     """ResourceLinks (in responses)."""
     attributes: Opaque = None
     """ResourceAttributes (in responses)."""
+
+    def check(
+        self,
+        *,
+        cloud: str | None = None,
+        rules: Sequence[str | Path] = (),
+        disable: Sequence[str] = (),
+        fail_on: Literal["error", "warning"] = "error",
+        redact: bool = False,
+    ) -> Report:
+        """pc-validate's report of this body as it would be sent. Raises one pydantic
+        ValidationError with every violation at or above `fail_on` (the errors, by default);
+        the report that returns holds the rest (warnings, hints)."""
+        from pc_validate.pydantic_types import PartnerCenterCustomer
+
+        options = PartnerCenterCustomer(cloud, tuple(rules), tuple(disable), fail_on, redact)
+        return options.check(self)
