@@ -1,0 +1,261 @@
+"""The validation service's contract, shared by HTTP (server.py) and --stdio (stdio.py).
+
+A request is a body exactly as it would be sent to Partner Center; the answer is the JSON
+report of `check --format json` for it (status 200), or an error document (4xx) saying what
+was wrong with the request itself: not JSON, too large, an unknown cloud. A batch is JSON
+Lines, answered line by line as `check --format jsonl` answers (one result per record, then
+a summary line). Nothing here imports the web stack, so --stdio needs no extra.
+
+Logs never carry payload data unless asked (`redact_logs`, on by default): a line names the
+rules that fired, not the values or the keys that were sent.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Final, TextIO
+
+from pc_validate.engine import Validator
+from pc_validate.payload import PayloadError, parse
+from pc_validate.report import Report, Summary, dumps, printable
+from pc_validate.rules import clouds, load_rules
+
+if sys.version_info >= (3, 12):  # pydantic reads TypedDicts of typing only from 3.12 on
+    from typing import TypedDict
+else:
+    from typing_extensions import TypedDict
+
+#: The largest body /v1/customers/validate (and one --stdio line) takes: a create-customer
+#: body is about 1 KB.
+MAX_BODY_BYTES: Final = 1024 * 1024
+#: The largest JSON Lines batch /v1/customers/validate-batch takes.
+MAX_BATCH_BYTES: Final = 64 * 1024 * 1024
+#: Records of a batch answered per chunk of the streamed response.
+BATCH_CHUNK: Final = 256
+
+log = logging.getLogger("pc_validate.service")
+
+
+class ErrorDetail(TypedDict):
+    status: int
+    code: str
+    message: str
+    line: int | None
+    column: int | None
+
+
+class ErrorDocument(TypedDict):
+    """What the service answers to a request it cannot validate (any 4xx or 5xx)."""
+
+    error: ErrorDetail
+
+
+def error_document(
+    status: int, code: str, message: str, line: int | None = None, column: int | None = None
+) -> ErrorDocument:
+    return {
+        "error": {
+            "status": status,
+            "code": code,
+            "message": printable(message),
+            "line": line,
+            "column": column,
+        }
+    }
+
+
+class RequestError(Exception):
+    """A request the service cannot validate; `document` is the answer."""
+
+    def __init__(self, status: int, code: str, message: str, **where: int | None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.document = error_document(status, code, message, **where)
+
+
+def too_large(limit: int, what: str = "request body") -> RequestError:
+    return RequestError(
+        413, "too_large", f"the {what} is larger than {limit:,} bytes, the most this service takes"
+    )
+
+
+@dataclass(frozen=True)
+class Options:
+    """The service's settings: the command's rule options and limits."""
+
+    rules: Sequence[str] = ()
+    disable: Sequence[str] = ()
+    cloud: str = "global"
+    redact_logs: bool = True
+    max_body_bytes: int = MAX_BODY_BYTES
+    max_batch_bytes: int = MAX_BATCH_BYTES
+
+
+class Service:
+    """Validators per cloud (the default cloud's compiled at once, so that a broken rule file
+    stops the command before it serves), and the answers to requests."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.clouds = tuple(clouds())
+        self._lock = threading.Lock()
+        self._validators: dict[str, Validator] = {}
+        self.validator(options.cloud)
+
+    def validator(self, cloud: str | None) -> Validator:
+        """The compiled rules of a cloud (None: the service's own); RequestError (400) for a
+        cloud that has no rules."""
+        name = self.options.cloud if cloud is None else cloud
+        validator = self._validators.get(name)
+        if validator is not None:
+            return validator
+        if name not in self.clouds:
+            raise RequestError(
+                400, "unknown_cloud", f"cloud must be one of {', '.join(self.clouds)}, not {name!r}"
+            )
+        with self._lock:
+            if name not in self._validators:
+                ruleset = load_rules(self.options.rules, self.options.disable, cloud=name)
+                self._validators[name] = Validator(ruleset)
+            return self._validators[name]
+
+    def report(self, data: bytes, cloud: str | None = None, redact: bool = False) -> Report:
+        """The report of one body (bytes as received); RequestError when the request cannot
+        be validated."""
+        if len(data) > self.options.max_body_bytes:
+            raise too_large(self.options.max_body_bytes)
+        validator = self.validator(cloud)
+        try:
+            payload = parse(data)
+        except PayloadError as exc:
+            raise RequestError(
+                400,
+                "not_json",
+                f"the request body is not valid JSON: {exc}",
+                line=exc.line,
+                column=exc.column,
+            ) from None
+        report = validator.validate(payload, redact=redact)
+        self._log(report)
+        return report
+
+    def answer(
+        self, data: bytes, cloud: str | None = None, redact: bool = False
+    ) -> tuple[int, str]:
+        """The status and JSON text of the answer to one body."""
+        try:
+            return 200, dumps(self.report(data, cloud, redact).to_dict(), indent=None)
+        except RequestError as exc:
+            log.info("refused: %s", exc.document["error"]["code"])
+            return exc.status, dumps(exc.document, indent=None)
+
+    def batch(self, data: bytes, cloud: str | None = None, redact: bool = False) -> Iterator[str]:
+        """The JSON Lines answer to a JSON Lines batch, in chunks of lines: a result per
+        record (as `check --format jsonl` writes them), then the summary line. An unknown
+        cloud raises RequestError here, before the first line."""
+        if len(data) > self.options.max_batch_bytes:
+            raise too_large(self.options.max_batch_bytes, "batch")
+        return self._batch_lines(data, self.validator(cloud), cloud, redact)
+
+    def _batch_lines(
+        self, data: bytes, validator: Validator, cloud: str | None, redact: bool
+    ) -> Iterator[str]:
+        from pc_validate import bulk
+        from pc_validate.inputs import read_records
+
+        settings = bulk.Settings(
+            tuple(self.options.rules),
+            tuple(self.options.disable),
+            cloud or self.options.cloud,
+            redact,
+            as_line=True,
+        )
+        records = read_records(io.BytesIO(data), "<request>", "jsonl")
+        summary = Summary(1)
+        lines: list[str] = []
+        for outcome in bulk.validate_serially(records, settings, validator):
+            summary.add_counts(outcome.status, outcome.counts)
+            lines.append(outcome.result + "\n")
+            if len(lines) >= BATCH_CHUNK:
+                yield "".join(lines)
+                lines.clear()
+        lines.append(dumps({"summary": summary.to_dict()}, indent=None) + "\n")
+        log.debug("batch: %s", summary.to_dict())
+        yield "".join(lines)
+
+    def _log(self, report: Report) -> None:
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        if self.options.redact_logs:  # rule ids name no payload data; paths and values may
+            fired: Any = sorted({v.rule for v in report.violations})
+        else:
+            fired = [f"{v.rule} at {v.path}" for v in report.violations]
+        status = "valid" if report.ok else "invalid"
+        log.debug("validated: %s, %d violations %s", status, len(report.violations), fired)
+
+
+def _log_to(err: TextIO, level: str) -> None:
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("pc-validate: %(levelname)s: %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+
+
+def serve_command(
+    options: Options,
+    *,
+    stdio: bool,
+    host: str,
+    port: int,
+    log_level: str,
+    stdin: BinaryIO,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """`pc-validate serve`: 2 when it cannot start (the server extra missing, an address it
+    cannot listen on; a broken rule file raises RuleFileError first), else it serves until
+    stdin closes (--stdio) or a signal stops it."""
+    if not stdio:
+        try:
+            import fastapi  # noqa: F401
+            import uvicorn  # noqa: F401
+        except ImportError as exc:
+            err.write(
+                f"pc-validate: serve needs the server extra ({exc.name} is not installed): "
+                "pip install 'pc-validate[server]'; or use serve --stdio, which needs none\n"
+            )
+            return 2
+    service = Service(options)
+    _log_to(err, log_level)
+    if stdio:
+        from pc_validate.stdio import serve_stdio
+
+        return serve_stdio(service, stdin, out, err)
+    import ipaddress
+
+    from pc_validate import server
+
+    try:
+        sock = server.listening_socket(host, port)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        err.write(printable(f"pc-validate: cannot listen on {host} port {port}: {reason}") + "\n")
+        return 2
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    if not ipaddress.ip_address(bound_host.split("%")[0]).is_loopback:
+        err.write(
+            "pc-validate: warning: listening beyond this machine; the service has no "
+            "authentication, so anyone who can reach it can use it\n"
+        )
+    err.write(f"pc-validate: serving on http://{shown}:{bound_port} (Ctrl-C stops)\n")
+    err.flush()
+    with sock:
+        server.run(service, sock, log_level)
+    return 0
