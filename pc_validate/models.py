@@ -37,18 +37,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
-    SerializeAsAny,
-    SerializerFunctionWrapHandler,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     Strict,
-    ValidationError,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
-    model_serializer,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from pc_validate.model import fold
 
@@ -75,35 +71,42 @@ def _alias(name: str) -> str:
     return _SPELLED.get(name) or to_camel(name)
 
 
-def _as_sent(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    """The value as its field's type reads it, or else the value itself, untouched."""
-    try:
-        return handler(value)
-    except ValidationError:
-        return value
+class _AsSent:
+    """A field's type, or else the value itself, untouched: a union of the type (strict, so
+    nothing is coerced) and any value, tried in that order, with the type's JSON Schema.
+    pydantic-core does it all, with no Python call per value."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.union_schema(
+            [handler(source), core_schema.any_schema()], mode="left_to_right"
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        choices = cast(core_schema.UnionSchema, schema)["choices"]
+        typed = choices[0]
+        return handler(typed[0] if isinstance(typed, tuple) else typed)
 
 
-# A field: its type and limits (strict: no coercion), kept as sent when it is not that type,
-# and serialised as what it holds (SerializeAsAny: no warning for a value of another type).
-_KEPT = WrapValidator(_as_sent)
-_ANY = cast(Any, SerializeAsAny)()  # the marker itself (typing sees a generic)
-Text = Annotated[str | None, Strict(), _KEPT, _ANY]
-Flag = Annotated[bool | None, Strict(), _KEPT, _ANY]
-Texts = Annotated[list[str] | None, Strict(), _KEPT, _ANY]
-Opaque = Annotated[Any, _ANY]
+_KEPT = _AsSent()
+Text = Annotated[str | None, Strict(), _KEPT]
+Flag = Annotated[bool | None, Strict(), _KEPT]
+Texts = Annotated[list[str] | None, Strict(), _KEPT]
+Opaque = Any
 # Texts with the documented lengths (utility-resources.md's (min, max) column).
-CountryCode = Annotated[str | None, Strict(), Field(min_length=2, max_length=2), _KEPT, _ANY]
-StateCode = Annotated[str | None, Strict(), Field(max_length=2), _KEPT, _ANY]
-Line1 = Annotated[str | None, Strict(), Field(min_length=1, max_length=200), _KEPT, _ANY]
-Line2 = Annotated[str | None, Strict(), Field(max_length=200), _KEPT, _ANY]
-Name = Annotated[str | None, Strict(), Field(min_length=1, max_length=50), _KEPT, _ANY]
-Email = Annotated[str | None, Strict(), Field(json_schema_extra={"format": "email"}), _KEPT, _ANY]
+CountryCode = Annotated[str | None, Strict(), Field(min_length=2, max_length=2), _KEPT]
+StateCode = Annotated[str | None, Strict(), Field(max_length=2), _KEPT]
+Line1 = Annotated[str | None, Strict(), Field(min_length=1, max_length=200), _KEPT]
+Line2 = Annotated[str | None, Strict(), Field(max_length=200), _KEPT]
+Name = Annotated[str | None, Strict(), Field(min_length=1, max_length=50), _KEPT]
+Email = Annotated[str | None, Strict(), Field(json_schema_extra={"format": "email"}), _KEPT]
 
 
-#: Marks, while a body is validated, an unknown key spelled as a field's Python name.
+#: Marks, while a body is validated, a key that must not fill the field it names.
 _ESCAPED = "\x00pc-validate:"
-#: Carries, while a body is validated, the order of keys that differ only in case.
-_ORDER = _ESCAPED + "order"
 
 
 def _case_insensitive(name: str) -> str:
@@ -125,7 +128,6 @@ class Body(BaseModel):
     )
     _fields_by_key: ClassVar[dict[str, str]]
     _aliases: ClassVar[frozenset[str]]
-    _sent_order: list[list[str]] | None = PrivateAttr(default=None)
 
     if not TYPE_CHECKING:  # type checkers see pydantic's keyword-only __init__ by name
 
@@ -158,65 +160,37 @@ class Body(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _match_keys(cls, data: Any) -> Any:
-        """Keys as the service matches them: a key spelled exactly as the field fills it,
-        else the first key equal to it but for ASCII case; every other key is kept in its own
-        spelling, and keys that differ only in case keep the order they were sent in."""
+        """Keys as the service matches them: the one key equal to a field's name but for
+        ASCII case fills it, under the field's name. Keys that differ only in case fill no
+        field: every copy is kept, in its own spelling and in the order sent (the rules
+        report them and judge the last, as the service uses only one); so is every key that
+        is no field."""
         if not isinstance(data, dict):
             return data
         fields = cls._fields_by_key
-        exact = {key for key in data if key in cls._aliases}
+        aliases = [fields.get(fold(key)) if isinstance(key, str) else None for key in data]
+        repeated = {alias for alias in aliases if alias is not None and aliases.count(alias) > 1}
         matched: dict[Any, Any] = {}
-        sent: dict[str, list[Any]] = {}  # alias -> the names its copies are kept under
-        for key, value in data.items():
-            alias = fields.get(fold(key)) if isinstance(key, str) else None
-            if alias is None:
-                if key in cls.__pydantic_fields__:  # a Python name: pydantic would fill it
-                    key = _ESCAPED + key
+        for alias, (key, value) in zip(aliases, data.items(), strict=True):
+            if alias is not None and alias not in repeated:
+                matched[alias] = value
+            elif alias is not None or key in cls.__pydantic_fields__:
+                matched[_ESCAPED + key] = value  # pydantic would fill the field with it
             else:
-                if key == alias or (alias not in exact and alias not in sent):
-                    key = alias  # the copy that fills the field
-                sent.setdefault(alias, []).append(key)
-            matched[key] = value
-        repeated = [names for names in sent.values() if len(names) > 1]
-        if repeated:
-            matched[_ORDER] = repeated
+                matched[key] = value
         return matched
 
     @model_validator(mode="after")
     def _unescape(self) -> Body:
-        """Unknown keys spelled as a field's Python name back under their own names; the
-        order of keys that differ only in case, for serialising."""
+        """The keys kept from filling a field, back under their own names."""
         extra = self.__pydantic_extra__
         if extra and any(isinstance(key, str) and key.startswith(_ESCAPED) for key in extra):
-            self._sent_order = extra.pop(_ORDER, None)
-            fields_set = self.__pydantic_fields_set__
-            fields_set.difference_update(extra)
-            fields_set.discard(_ORDER)
+            self.__pydantic_fields_set__.difference_update(extra)
             self.__pydantic_extra__ = {
                 key.removeprefix(_ESCAPED) if isinstance(key, str) else key: value
                 for key, value in extra.items()
             }
-            fields = type(self).__pydantic_fields__
-            fields_set.update(key for key in self.__pydantic_extra__ if key not in fields)
         return self
-
-    @model_serializer(mode="wrap")
-    def _in_order_sent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Keys that differ only in case in the order they were sent (the service and the
-        rules use the last)."""
-        data: dict[str, Any] = handler(self)
-        order = self._sent_order
-        if not order:
-            return data
-        group_of = {name: names for names in order for name in names}
-        kept: dict[str, Any] = {}
-        for key, value in data.items():
-            names = group_of.get(key)
-            if names is None:
-                kept[key] = value
-            elif key not in kept:
-                kept.update((name, data[name]) for name in names if name in data)
-        return kept
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> JsonSchemaValue:
@@ -287,7 +261,7 @@ class CustomerBillingProfile(Body):
     """Billing contact's first name."""
     last_name: Text = None
     """Billing contact's last name."""
-    default_address: Annotated[Address | None, _KEPT, _ANY] = None
+    default_address: Annotated[Address | None, _KEPT] = None
     """The billing address; required."""
     links: Opaque = None
     """ResourceLinks (in responses)."""
@@ -328,9 +302,9 @@ class Customer(Body):
     """Customer (customer-resources.md, ms.date 07/28/2023): the body of POST /v1/customers
     (create-a-customer.md, 07/28/2023), and the resource a response returns."""
 
-    billing_profile: Annotated[CustomerBillingProfile | None, _KEPT, _ANY] = None
+    billing_profile: Annotated[CustomerBillingProfile | None, _KEPT] = None
     """The billing profile; required."""
-    company_profile: Annotated[CustomerCompanyProfile | None, _KEPT, _ANY] = None
+    company_profile: Annotated[CustomerCompanyProfile | None, _KEPT] = None
     """The company profile; required."""
     enable_gdap_by_default: Flag = None
     """True: a default GDAP relationship is made and no DAP; false: neither (added 2023)."""
@@ -349,7 +323,7 @@ class Customer(Body):
     """The customer's custom domains (in responses)."""
     tags: Texts = None
     """Tags on the partner-customer relationship (current learn.microsoft.com only)."""
-    user_credentials: Annotated[UserCredentials | None, _KEPT, _ANY] = None
+    user_credentials: Annotated[UserCredentials | None, _KEPT] = None
     """The administrator's credentials (in responses)."""
     links: Opaque = None
     """ResourceLinks (in responses)."""
