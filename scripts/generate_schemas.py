@@ -5,8 +5,8 @@
 The report's schema comes from pc_validate.documents.ReportDocument, the rule file's from
 RuleFileDocument and every registered check kind's parameters (docs/architecture.md,
 "Contracts kept"), the request body's from pc_validate.models.Customer. pydantic builds
-them; it is needed here and in the test that keeps the
-committed files equal to this script's output, never at run time.
+them; `check` never needs it (the service reads the committed files), and a test keeps the
+committed files equal to this script's output.
 """
 
 from __future__ import annotations
