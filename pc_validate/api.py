@@ -87,11 +87,11 @@ def validate(
         except PayloadError as exc:
             return Report((_unparsable(exc, redact),))
     elif not isinstance(payload, dict):
-        payload = _as_sent(payload)
+        payload = as_sent(payload)
     return validator.validate(payload, redact=redact)
 
 
-def _as_sent(payload: Any) -> Any:
+def as_sent(payload: Any) -> Any:
     """A model's body as it would be sent; any other value as it is. A model exists only
     once pc_validate.models is imported, so this imports nothing (and no pydantic)."""
     models = sys.modules.get("pc_validate.models")

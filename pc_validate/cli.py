@@ -749,7 +749,8 @@ def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _serve(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
-    from pc_validate.service import Options, serve_command
+    from pc_validate.service import Options
+    from pc_validate.serving import serve
 
     options = Options(
         tuple(args.rules),
@@ -764,7 +765,7 @@ def _serve(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> in
     except OSError as exc:
         err.write(f"pc-validate: {exc}\n")
         return EXIT_UNUSABLE
-    return serve_command(
+    return serve(
         options,
         stdio=args.stdio,
         host=args.host,

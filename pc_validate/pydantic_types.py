@@ -123,9 +123,9 @@ class PartnerCenterCustomer:
     def check(self, value: Any) -> Report:
         """The report of a body as received (a model of pc_validate.models as it would be
         sent); raises the ValidationError of its violations at or above `fail_on`."""
-        from pc_validate.models import Body
+        from pc_validate.api import as_sent
 
-        body = value.to_body() if isinstance(value, Body) else value
+        body = as_sent(value)
         report = self.validator().validate(body, redact=self.redact)
         error = validation_error(report, body, fail_on=self.fail_on)
         if error is not None:

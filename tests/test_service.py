@@ -470,3 +470,15 @@ def test_logs_hold_no_payload_data_and_sigterm_stops_cleanly(
     assert "validated: invalid" in log and "address.postal_code.us_format" in log
     assert "secret" not in log and "Traceback" not in log
     assert "interrupted (SIGTERM)" in log
+
+
+@needs_server
+def test_the_service_benchmark_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "service.py"), "--requests", "60",
+         "--warmup", "10", "--connections", "4", "--memory-requests", "20", "--bodies", "40",
+         "--repeat", "1"],
+        capture_output=True, text=True, timeout=300, env=ENV, check=True,
+    )  # fmt: skip
+    for needle in ("| requests/s | p50 ms |", "| 20 |", "validate(model), the model built"):
+        assert needle in done.stdout, done.stdout
