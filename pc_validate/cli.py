@@ -264,6 +264,7 @@ def _service_commands(commands: Any, rule_options: Any) -> None:
         help="port (default: 8765; 0: any free port, named on stderr)",
     )
     serve.add_argument("--stdio", action="store_true", help="serve over stdin and stdout")
+    rule_options(serve)
     serve.add_argument(
         "--max-body-bytes",
         type=_positive,
@@ -290,7 +291,6 @@ def _service_commands(commands: Any, rule_options: Any) -> None:
         default="info",
         help="debug logs one line per request",
     )
-    rule_options(serve)
 
 
 def _port(text: str) -> int:

@@ -242,7 +242,16 @@ class Address(Body):
     """Phone number; optional, but mandatory for 24 countries (Armenia, Brazil, India, ...)."""
 
 
-class CustomerBillingProfile(Body):
+class _Resource(Body):
+    """What every resource of the REST API carries besides its own fields (in responses)."""
+
+    links: Opaque = None
+    """ResourceLinks (in responses)."""
+    attributes: Opaque = None
+    """ResourceAttributes (in responses)."""
+
+
+class CustomerBillingProfile(_Resource):
     """CustomerBillingProfile (customer-resources.md, ms.date 07/28/2023; create-a-customer.md,
     07/28/2023): the billing contact and address."""
 
@@ -263,13 +272,9 @@ class CustomerBillingProfile(Body):
     """Billing contact's last name."""
     default_address: Annotated[Address | None, _KEPT] = None
     """The billing address; required."""
-    links: Opaque = None
-    """ResourceLinks (in responses)."""
-    attributes: Opaque = None
-    """ResourceAttributes (in responses)."""
 
 
-class CustomerCompanyProfile(Body):
+class CustomerCompanyProfile(_Resource):
     """CustomerCompanyProfile (customer-resources.md, ms.date 07/28/2023; the .NET SDK's model
     has these four fields, the Java SDK's no organizationRegistrationNumber)."""
 
@@ -283,10 +288,6 @@ class CustomerCompanyProfile(Body):
     organization_registration_number: Text = None
     """Registration number (INN); required in 25 countries (Armenia, Brazil, China, India,
     ...), which Partner Center lists; no format documented."""
-    links: Opaque = None
-    """ResourceLinks (in responses)."""
-    attributes: Opaque = None
-    """ResourceAttributes (in responses)."""
 
 
 class UserCredentials(Body):
@@ -298,7 +299,7 @@ class UserCredentials(Body):
     """The administrator's password (a password sent in a request is not accepted)."""
 
 
-class Customer(Body):
+class Customer(_Resource):
     """Customer (customer-resources.md, ms.date 07/28/2023): the body of POST /v1/customers
     (create-a-customer.md, 07/28/2023), and the resource a response returns."""
 
@@ -325,10 +326,6 @@ class Customer(Body):
     """Tags on the partner-customer relationship (current learn.microsoft.com only)."""
     user_credentials: Annotated[UserCredentials | None, _KEPT] = None
     """The administrator's credentials (in responses)."""
-    links: Opaque = None
-    """ResourceLinks (in responses)."""
-    attributes: Opaque = None
-    """ResourceAttributes (in responses)."""
 
     def check(
         self,
