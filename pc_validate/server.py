@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import socket
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
@@ -36,8 +35,6 @@ from pc_validate import __version__
 from pc_validate.report import dumps
 from pc_validate.resources import load_schema
 from pc_validate.service import ErrorDocument, RequestError, Service, error_document
-
-log = logging.getLogger("pc_validate.server")
 
 JSON_LINES: Final = "application/x-ndjson"
 _CODES: Final = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 422: "bad_request"}
@@ -81,9 +78,9 @@ class _Contained:
     """ASGI middleware: an exception that escapes a route is logged (its type only under
     redaction) and answered 500 with an error document, never with a traceback."""
 
-    def __init__(self, app: Any, redact_logs: bool) -> None:
+    def __init__(self, app: Any, service: Service) -> None:
         self.app = app
-        self.redact_logs = redact_logs
+        self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,8 +96,9 @@ class _Contained:
         try:
             await self.app(scope, receive, sending)
         except Exception as exc:
-            shown = type(exc).__name__ if self.redact_logs else repr(exc)
-            log.error("internal error on %s %s: %s", scope.get("method"), scope.get("path"), shown)
+            shown = type(exc).__name__ if self.service.options.redact_logs else repr(exc)
+            where = f"{scope.get('method')} {scope.get('path')}"
+            self.service.log("error", f"internal error on {where}: {shown}")
             if not started:
                 body = dumps(error_document(500, "internal_error", "internal error (logged)"))
                 await send(
@@ -249,7 +247,7 @@ def create_app(service: Service) -> FastAPI:
 
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, bad_request)
-    app.add_middleware(_Contained, redact_logs=service.options.redact_logs)
+    app.add_middleware(_Contained, service=service)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -283,9 +281,9 @@ def run(service: Service, sock: socket.socket, log_level: str) -> None:
 
     config = uvicorn.Config(
         create_app(service),
-        log_config=None,  # the command configured logging
+        log_config=None,  # uvicorn's own warnings reach stderr through Python's last resort
         log_level=log_level,
-        access_log=False,  # one line per request at debug level, by service.py
+        access_log=False,  # service.py writes one line per request at debug level
         lifespan="off",
         server_header=False,
     )

@@ -13,11 +13,10 @@ rules that fired, not the values or the keys that were sent.
 from __future__ import annotations
 
 import io
-import logging
 import sys
 import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from pc_validate.engine import Validator
@@ -38,7 +37,28 @@ MAX_BATCH_BYTES: Final = 64 * 1024 * 1024
 #: Records of a batch answered per chunk of the streamed response.
 BATCH_CHUNK: Final = 256
 
-log = logging.getLogger("pc_validate.service")
+#: The levels of --log-level: a line is written when its level is at least the one chosen.
+LEVELS: Final = {"debug": 10, "info": 20, "warning": 30, "error": 40}
+
+
+def _silent(text: str) -> None:
+    """Where the lines of a Log nobody reads go."""
+
+
+@dataclass(frozen=True)
+class Log:
+    """The service's log: lines of text on the command's stderr (the package uses no
+    logging module: a library user sees nothing unless the command was asked to serve)."""
+
+    write: Callable[[str], Any] = field(default=_silent)
+    level: int = LEVELS["info"]
+
+    def enabled(self, level: str) -> bool:
+        return LEVELS[level] >= self.level
+
+    def __call__(self, level: str, message: str) -> None:
+        if self.enabled(level):
+            self.write(f"pc-validate: {level}: {printable(message)}\n")
 
 
 class ErrorDetail(TypedDict):
@@ -100,8 +120,9 @@ class Service:
     """Validators per cloud (the default cloud's compiled at once, so that a broken rule file
     stops the command before it serves), and the answers to requests."""
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, log: Log | None = None) -> None:
         self.options = options
+        self.log = Log() if log is None else log
         self.clouds = tuple(clouds())
         self._lock = threading.Lock()
         self._validators: dict[str, Validator] = {}
@@ -151,7 +172,7 @@ class Service:
         try:
             return 200, dumps(self.report(data, cloud, redact).to_dict(), indent=None)
         except RequestError as exc:
-            log.info("refused: %s", exc.document["error"]["code"])
+            self.log("info", f"refused: {exc.document['error']['code']}")
             return exc.status, dumps(exc.document, indent=None)
 
     def batch(self, data: bytes, cloud: str | None = None, redact: bool = False) -> Iterator[str]:
@@ -185,15 +206,15 @@ class Service:
                 yield "".join(lines)
                 lines.clear()
         lines.append(dumps({"summary": summary.to_dict()}, indent=None) + "\n")
-        log.debug("batch: %s", summary.to_dict())
+        self.log("debug", f"batch: {summary.to_dict()}")
         yield "".join(lines)
 
     def _log(self, report: Report) -> None:
-        if not log.isEnabledFor(logging.DEBUG):
+        if not self.log.enabled("debug"):
             return
         if self.options.redact_logs:  # rule ids name no payload data; paths and values may
             fired: Any = sorted({v.rule for v in report.violations})
         else:
             fired = [f"{v.rule} at {v.path}" for v in report.violations]
         status = "valid" if report.ok else "invalid"
-        log.debug("validated: %s, %d violations %s", status, len(report.violations), fired)
+        self.log("debug", f"validated: {status}, {len(report.violations)} violations {fired}")

@@ -1,22 +1,13 @@
 """`pc-validate serve`: the command around the service (service.py): it checks what it
-needs, sets up logging, and serves over HTTP (server.py, the server extra) or --stdio
+needs, sets up the log (stderr), and serves over HTTP (server.py, the server extra) or --stdio
 (stdio.py, no extra). It exits 2 with a message when it cannot start."""
 
 from __future__ import annotations
 
-import logging
 from typing import BinaryIO, TextIO
 
 from pc_validate.report import printable
-from pc_validate.service import Options, Service
-
-
-def _log_to(err: TextIO, level: str) -> None:
-    handler = logging.StreamHandler(err)
-    handler.setFormatter(logging.Formatter("pc-validate: %(levelname)s: %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(level.upper())
+from pc_validate.service import LEVELS, Log, Options, Service
 
 
 def serve(
@@ -43,8 +34,7 @@ def serve(
                 "pip install 'pc-validate[server]'; or use serve --stdio, which needs none\n"
             )
             return 2
-    service = Service(options)
-    _log_to(err, log_level)
+    service = Service(options, Log(err.write, LEVELS[log_level]))
     if stdio:
         from pc_validate.stdio import serve_stdio
 
