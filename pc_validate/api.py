@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -71,7 +72,8 @@ def validate(
     validator: Validator | None = None,
     locale: str | None = None,
 ) -> Report:
-    """Check a request body: a parsed JSON value (dict), or JSON text as str or bytes.
+    """Check a request body: a parsed JSON value (dict), JSON text as str or bytes, or a
+    model of pc_validate.models (judged as it would be sent: its `to_body()`).
 
     Bad content never raises; it becomes violations. Text that is not JSON becomes a single
     `payload.json` error naming line and column. `rules` adds or overrides rule files and
@@ -90,7 +92,18 @@ def validate(
             payload = parse(payload)
         except PayloadError as exc:
             return Report((_unparsable(exc, redact, language),), language.tag)
+    elif not isinstance(payload, dict):
+        payload = as_sent(payload)
     return validator.validate(payload, redact=redact, language=language)
+
+
+def as_sent(payload: Any) -> Any:
+    """A model's body as it would be sent; any other value as it is. A model exists only
+    once pc_validate.models is imported, so this imports nothing (and no pydantic)."""
+    models = sys.modules.get("pc_validate.models")
+    if models is not None and isinstance(payload, models.Body):
+        return payload.to_body()
+    return payload
 
 
 def _unparsable(exc: PayloadError, redact: bool, language: Language = ENGLISH) -> Violation:

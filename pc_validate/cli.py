@@ -2,7 +2,8 @@
 
 Subcommands: check (validate), fix (repair what is certain), rules (list the rules;
 rules test: run YAML case files against them; rules import-country-rules: recorded country
-rules answers as a rule overlay).
+rules answers as a rule overlay), schema (print a published JSON Schema), serve (a local
+validation service, HTTP or --stdio).
 Exit status: 0 nothing at or above --fail-on; 1 violations at or above it; 2 could not
 validate (unreadable input, bad rule file, bad usage). Never a traceback.
 """
@@ -273,6 +274,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     test.add_argument("cases", nargs="+", metavar="FILE", help="YAML case file")
+    _service_commands(commands, rule_options)
     # SUPPRESS: `rules --rules X test ...` and `rules test --rules X ...` both count.
     test.add_argument(
         "--rules",
@@ -323,6 +325,76 @@ def _output_spec(text: str) -> tuple[str, str]:
             f"unknown format {fmt!r} (choose from {', '.join(CHECK_FORMATS)})"
         )
     return fmt, path
+
+
+def _service_commands(commands: Any, rule_options: Any) -> None:
+    """`schema` and `serve` (issue 16)."""
+    schema = commands.add_parser(
+        "schema",
+        help="print a published JSON Schema: request (the request body, for editors), "
+        "report or rules",
+    )
+    schema.add_argument("name", choices=("request", "report", "rules"))
+    serve = commands.add_parser(
+        "serve",
+        help="a local validation service: HTTP (POST /v1/customers/validate), or --stdio",
+        description=(
+            "Serve POST /v1/customers/validate (a body as it would be sent, answered with "
+            "the JSON report), POST /v1/customers/validate-batch (JSON Lines in and out), "
+            "GET /healthz and GET /openapi.json over HTTP (needs pc-validate[server]); or, "
+            "with --stdio, answer one JSON body per line of stdin with one report per line "
+            "of stdout until stdin closes."
+        ),
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=8765,
+        help="port (default: 8765; 0: any free port, named on stderr)",
+    )
+    serve.add_argument("--stdio", action="store_true", help="serve over stdin and stdout")
+    rule_options(serve)
+    serve.add_argument(
+        "--max-body-bytes",
+        type=_positive,
+        default=1024 * 1024,
+        metavar="N",
+        help="largest body (and --stdio line) taken (default: 1 MiB)",
+    )
+    serve.add_argument(
+        "--max-batch-bytes",
+        type=_positive,
+        default=64 * 1024 * 1024,
+        metavar="N",
+        help="largest JSON Lines batch taken (default: 64 MiB)",
+    )
+    serve.add_argument(
+        "--redact",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="leave payload data out of the logs (default: on)",
+    )
+    serve.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        default="info",
+        help="debug logs one line per request",
+    )
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {value}")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -881,6 +953,47 @@ def _rules_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from pc_validate.resources import schema_path
+
+    try:
+        out.write(schema_path(f"{args.name}.schema.json").read_text(encoding="utf-8"))
+    except OSError as exc:
+        err.write(f"pc-validate: the {args.name} schema {_read_error(exc)}\n")
+        return EXIT_UNUSABLE
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:
+    from pc_validate.service import Options
+    from pc_validate.serving import serve
+
+    options = Options(
+        tuple(args.rules),
+        tuple(args.disable),
+        args.cloud,
+        _language(args).tag,
+        args.redact,
+        args.max_body_bytes,
+        args.max_batch_bytes,
+    )
+    try:
+        stream = _stdin_bytes(stdin) if args.stdio else io.BytesIO()
+    except OSError as exc:
+        err.write(f"pc-validate: {exc}\n")
+        return EXIT_UNUSABLE
+    return serve(
+        options,
+        stdio=args.stdio,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        stdin=stream,
+        out=out,
+        err=err,
+    )
+
+
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
     from pc_validate.render import render_catalogue
     from pc_validate.rules import load_rules
@@ -946,6 +1059,10 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO, stdin: Any) -> in
             return _check(args, out, err, stdin or sys.stdin)
         if args.command == "fix":
             return _fix(args, out, err, stdin or sys.stdin)
+        if args.command == "schema":
+            return _schema(args, out, err)
+        if args.command == "serve":
+            return _serve(args, out, err, stdin or sys.stdin)
         if args.rules_command == "test":
             return _rules_test(args, out, err)
         if args.rules_command == "import-country-rules":

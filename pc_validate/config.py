@@ -45,7 +45,7 @@ class ConfigError(Exception):
 #: "text", "texts", "paths", "outputs" (FORMAT=PATH) or "flag", the commands it applies to,
 #: its built-in default; a format of None is chosen by the command).
 #: Plain tuples: this module is imported on every call.
-_EVERY = ("check", "fix", "rules")
+_EVERY = ("check", "fix", "rules", "serve")
 _JUDGING = ("check", "fix")
 OPTIONS: dict[str, tuple[str, str, tuple[str, ...], Any]] = {
     "rules": ("rules", "paths", _EVERY, ()),

@@ -4,8 +4,9 @@
 
 The report's schema comes from pc_validate.documents.ReportDocument, the rule file's from
 RuleFileDocument and every registered check kind's parameters (docs/architecture.md,
-"Contracts kept"). pydantic builds them; it is needed here and in the test that keeps the
-committed files equal to this script's output, never at run time.
+"Contracts kept"), the request body's from pc_validate.models.Customer. pydantic builds
+them; `check` never needs it (the service reads the committed files), and a test keeps the
+committed files equal to this script's output.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pydantic import TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema
 
 from pc_validate.documents import ReportDocument, RuleFileDocument, add_check_kinds
+from pc_validate.models import Customer
 from pc_validate.report import REPORT_FORMAT
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "pc_validate" / "schemas"
@@ -27,6 +29,8 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DOCUMENTS: dict[str, tuple[Any, str]] = {
     "report.schema.json": (ReportDocument, f"urn:pc-validate:schema:report:{REPORT_FORMAT}"),
     "rules.schema.json": (RuleFileDocument, "urn:pc-validate:schema:rules:1"),
+    # The request body, for editors (`pc-validate schema request`): pc_validate.models.
+    "request.schema.json": (Customer, "urn:pc-validate:schema:request:1"),
 }
 
 
