@@ -134,16 +134,18 @@ class CheckKind:
     #: `local_words` look them up in the language (Language.text)
     phrases: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def rule_texts(self) -> tuple[str, ...]:
-        """The words its findings repeat from a rule's own params (a `str` param among
-        `words`: what a set is, what a value looks like). A bundled rule's are messages of
-        their own, `<rule id>:<param>`, shown in the language; a user's rule's stay as given."""
-        return tuple(
+    #: the words its findings repeat from a rule's own params (a `str` param among `words`:
+    #: what a set is, what a value looks like). A bundled rule's are messages of their own,
+    #: `<rule id>:<param>`, shown in the language; a user's rule's stay as given. (Derived.)
+    rule_texts: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        texts = tuple(
             name
             for name in sorted(self.words)
             if (param := self.params.get(name)) is not None and param.kind == "str"
         )
+        object.__setattr__(self, "rule_texts", texts)
 
 
 def phrase_words(phrases: Mapping[str, str], *names: str) -> LocalWords:
