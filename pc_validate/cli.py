@@ -571,7 +571,7 @@ def _check_into(
     if baseline is not None:
         err.write(baseline.note())
     if tally is not None:
-        _write_statistics(tally, summary, args, out, err)
+        _write_statistics(tally, summary, args, out, err, language)
     for writer, stream in writers:
         stream.write(writer.end(summary))
     for file in files:
@@ -711,7 +711,12 @@ def _progress(sources: Sequence[_Source], args: argparse.Namespace, err: TextIO)
 
 
 def _write_statistics(
-    tally: Any, summary: Any, args: argparse.Namespace, out: TextIO, err: TextIO
+    tally: Any,
+    summary: Any,
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    language: Language,
 ) -> None:
     """The rule table: asked for (--statistics; on stderr when stdout holds JSON), or at the
     end of the text report of a bulk run with findings."""
@@ -720,7 +725,8 @@ def _write_statistics(
     from pc_validate.render.statistics import render_statistics
 
     validated = summary.statuses["valid"] + summary.statuses["invalid"]
-    (out if args.format == "text" else err).write(render_statistics(tally, validated))
+    table = render_statistics(tally, validated, language)
+    (out if args.format == "text" else err).write(table)
 
 
 def _fix(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Any) -> int:

@@ -418,17 +418,13 @@ class Validator:
             params = clean(_redact_params(kind, finding.params, names))
             words.update(dict.fromkeys(kind.echoing | kind.key_params, fixed.withheld))
             key = names(finding.key) if names is not None and finding.key is not None else None
-            key_pointer = fixed.a_key if key is None else shown_name(key)
+            key_pointer = fixed.key_withheld if key is None else shown_name(key)
         else:
             params = self._clean_params(finding)
             key_pointer = _quote(echo(finding.key or ""), False)
         words.update(params)
-        if kind.local_words is not None and not language.english:
-            local = kind.local_words(params, suggestion, language)
-            if redact:  # what is withheld stays withheld
-                withheld = kind.echoing | kind.key_params
-                local = {k: v for k, v in local.items() if k not in withheld}
-            words.update(local)
+        if not language.english:
+            words.update(_local_words(rule, kind, finding, params, suggestion, redact, language))
         filled = EngineWords(
             field=self.catalog.dotted(field),
             value=_quote(shown, redact, fixed),
@@ -452,6 +448,40 @@ class Validator:
             suggestion=suggestion,
             partner_center_error=rule.partner_center_error,
         )
+
+
+def _local_words(
+    rule: Rule,
+    kind: CheckKind,
+    finding: Finding,
+    params: Mapping[str, Any],
+    suggestion: Any,
+    redact: bool,
+    language: Language,
+) -> dict[str, Any]:
+    """The words of a finding that read otherwise in `language` (not English) than its
+    params: a bundled rule's own words (CheckKind.rule_texts, messages `<rule id>:<param>`;
+    a user's rule's have no translation and stay as given), the kind's local words (CLDR
+    names, its phrases, lists) and the finding's alternatives joined the language's way.
+    Under redaction nothing withheld comes back: the kind's local words see only the
+    redacted params (its key params there named by position), and no word of a withheld
+    param is kept."""
+    local: dict[str, Any] = {}
+    for name in kind.rule_texts:
+        value = params.get(name)
+        if type(value) is str:
+            local[name] = language.text(f"{rule.id}:{name}", value)
+    if kind.local_words is not None:
+        local.update(kind.local_words(params, suggestion, language))
+    if finding.alternatives:
+        hidden = kind.echoing | kind.key_params if redact else frozenset()
+        for name, items in finding.alternatives.items():
+            if name not in hidden:
+                local[name] = language.join(items, "or")
+    if redact:
+        withheld = kind.echoing | (kind.key_params - params.keys())
+        return {k: v for k, v in local.items() if k not in withheld}
+    return local
 
 
 def _rememberable(value: Any) -> bool:
@@ -506,10 +536,12 @@ class _Fixed(NamedTuple):
 
     withheld: str
     this_value: str
-    a_key: str
+    #: the key an object-scope finding is about, when it names none (a finding about the
+    #: object as a whole, under redaction)
+    key_withheld: str
 
 
-_ENGLISH_WORDS: Final = _Fixed(REDACTED_VALUE, "(this value)", "a key")
+_ENGLISH_WORDS: Final = _Fixed(REDACTED_VALUE, "(this value)", "(name withheld)")
 _words_of: dict[str, _Fixed] = {"en": _ENGLISH_WORDS}
 
 

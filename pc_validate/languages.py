@@ -129,7 +129,9 @@ class Language:
 
 class Translated(Language):
     """A language of a gettext catalog. Each template is looked up once per plural form and
-    kept: a report in German costs a dict look-up per message more than one in English."""
+    kept: a report in German costs a dict look-up per message more than one in English. A
+    text is kept under its key and its English (a user's rule may give a bundled rule's id
+    its own message or words, which have no translation and must not get the bundled one's)."""
 
     __slots__ = ("_found", "_translations")
 
@@ -138,7 +140,7 @@ class Translated(Language):
     def __init__(self, code: str, translations: Translations) -> None:
         super().__init__(code)
         self._translations = translations
-        self._found: dict[tuple[str, int], str] = {}
+        self._found: dict[tuple[str, int | str], str] = {}
 
     def template(self, key: str, source: Template, words: Mapping[str, Any]) -> str:
         if isinstance(source, Plural):
@@ -151,9 +153,11 @@ class Translated(Language):
                     self._translations.npgettext(key, source.one, source.other, count)
                 )
             return found
-        found = self._found.get((key, -1))
+        found = self._found.get((key, source))
         if found is None:
-            found = self._found[key, -1] = str(self._translations.pgettext(key, source))
+            found = str(self._translations.pgettext(key, source))
+            if len(self._found) < 4096:  # rule files are many; the catalog's texts are few
+                self._found[key, source] = found
         return found
 
     def text(self, key: str, source: str) -> str:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 TEXTS: Final[Mapping[str, Template]] = {
     "engine.withheld": "(value withheld)",
     "engine.this_value": "(this value)",
-    "engine.a_key": "a key",
+    "engine.key_withheld": "(name withheld)",
     "engine.when": "when {name} is {value}",
     "engine.for_this": "for this {name}",
     "engine.not_json": "The request body is not valid JSON: {problem}.",
@@ -60,6 +60,23 @@ TEXTS: Final[Mapping[str, Template]] = {
         "{errors}, {warnings}, {infos}"
     ),
     "text.summary_not_validated": ", {n} not validated",
+    # the rule table of a run (render/statistics.py); {n}: a number as the language writes it
+    "stats.none": Plural(
+        "no rule fired in {n} record validated", "no rule fired in {n} records validated", "n"
+    ),
+    "stats.heading": Plural(
+        "rules that fired in {n} record validated:",
+        "rules that fired in {n} records validated:",
+        "n",
+    ),
+    "stats.violations": "violations",
+    "stats.records": "records",
+    "stats.share": "share",
+    "stats.rule": "rule",
+    "stats.severity": "severity",
+    "stats.countries": "countries most affected",
+    "stats.no_country": "(none)",
+    "stats.other_country": "(other)",
 }
 
 

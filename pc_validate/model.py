@@ -109,6 +109,10 @@ class Finding:
     key: str | None = None
     #: The offending value when it is not the checked field's own value (object-scope checks).
     value: Any = MISSING
+    #: Words of its messages that name alternatives ("ON (Ontario) or QC (Quebec)"), as their
+    #: items: another language than English joins them its own way (CLDR's "or" lists);
+    #: English shows the params' text. The params never change with the language.
+    alternatives: Mapping[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Final
 
 #: The Unicode name aliases of the C0 and C1 controls and DEL (NameAliases.txt, type
 #: control; figment for U+0080, U+0081, U+0084, U+0099, which have none other), which have
@@ -123,16 +124,27 @@ def character_name(char: str) -> str:
     return unicodedata.name(char, "UNNAMED CHARACTER")
 
 
+#: What each kind of suspicious character is, in words, by message id (translated as
+#: messages of their own: checks/keys.py, suspicious_characters).
+SUSPICIOUS_KINDS: Final = {
+    "suspicious.control": "a control character",
+    "suspicious.bidi": "a bidirectional control, which reorders the text shown",
+    "suspicious.zero_width": "an invisible zero-width character",
+    "suspicious.replacement": "the replacement character, left where text was decoded wrongly",
+    "suspicious.surrogate": "half of a surrogate pair, left where text was cut or decoded wrongly",
+}
+
+
 def _kind(char: str) -> str:
     if char in CONTROL_NAMES:
-        return "a control character"
+        return SUSPICIOUS_KINDS["suspicious.control"]
     if _BIDI_CLASS.match(char):
-        return "a bidirectional control, which reorders the text shown"
+        return SUSPICIOUS_KINDS["suspicious.bidi"]
     if _ZERO_WIDTH_CLASS.match(char):
-        return "an invisible zero-width character"
+        return SUSPICIOUS_KINDS["suspicious.zero_width"]
     if char == "\ufffd":
-        return "the replacement character, left where text was decoded wrongly"
-    return "half of a surrogate pair, left where text was cut or decoded wrongly"
+        return SUSPICIOUS_KINDS["suspicious.replacement"]
+    return SUSPICIOUS_KINDS["suspicious.surrogate"]
 
 
 def first_suspicious(text: str, start: int = 0, end: int | None = None) -> Suspicious | None:

@@ -5,6 +5,7 @@ message templates, redaction, the coverage table) without a line anywhere else."
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -79,15 +80,11 @@ def kind(request: pytest.FixtureRequest) -> Iterator[CheckKind]:
     """The kind, registered for one test: with the screen calling its check, or writing it
     out inline."""
     inline = _digits_inline if request.param == "inlined" else None
-    registered = register_kind(CheckKind(**{**_fields(KIND), "inline": inline}))
+    registered = register_kind(dataclasses.replace(KIND, inline=inline))
     try:
         yield registered
     finally:
         unregister_kind(registered.name)
-
-
-def _fields(kind: CheckKind) -> dict[str, Any]:
-    return {name: getattr(kind, name) for name in CheckKind.__dataclass_fields__}
 
 
 def _validators(tmp_path: Path) -> tuple[Validator, Validator]:
@@ -165,5 +162,5 @@ def test_a_kind_is_gone_once_unregistered(tmp_path: Path) -> None:
 )
 def test_a_kind_that_is_not_whole_is_refused(change: dict[str, Any], problem: str) -> None:
     with pytest.raises(RuntimeError, match=problem):
-        register_kind(CheckKind(**{**_fields(KIND), **change}))
+        register_kind(dataclasses.replace(KIND, **change))
     assert "few_digits" not in REGISTRY

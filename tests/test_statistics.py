@@ -133,3 +133,53 @@ def test_workers_send_rule_ids_only_when_the_table_is_wanted() -> None:
     clean = Body(Where("x.jsonl", 1, 2), body(), None)
     settings = bulk.Settings(as_line=True, statistics=True)
     assert next(bulk.validate_serially([clean], settings, validator)).fired is None
+
+
+TABLE_FR = """
+règles déclenchées sur 5 enregistrements validés :
+  anomalies  enregistrements    part  règle                  gravité  pays les plus touchés
+          2                2  40,0 %  address.country.code   erreur   (autre) 1, UK 1
+          2                2  40,0 %  address.state.length   erreur   US 2
+          2                2  40,0 %  address.state.us_code  erreur   US 2
+5 enregistrements (valide : 1, non valide : 4, illisible : 0) ; 6 erreurs, 0 avertissement, 0 info
+"""
+
+
+def test_the_rule_table_is_in_the_language_of_the_report(export: Path) -> None:
+    """Heading, columns, severities, placeholders and numbers as the language writes them
+    (CLDR's no-break spaces as plain ones, as the catalogs write their own)."""
+    result = run("check", "--locale", "fr", export)
+    assert result.out.endswith(TABLE_FR)
+
+
+def test_the_columns_line_up_on_a_terminal_in_japanese(export: Path) -> None:
+    """A CJK character takes two columns: the rule column starts at one column on every line."""
+    import unicodedata
+
+    out = run("check", "--locale", "ja", export).out
+    lines = out[out.index("検証したレコード") :].splitlines()[1:5]
+
+    def column(line: str) -> int:
+        before = line[: line.index("ルール") if "ルール" in line else line.index("address.")]
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in before)
+
+    assert len({column(line) for line in lines}) == 1, lines
+
+
+def test_numbers_of_the_table_follow_the_language() -> None:
+    from pc_validate.languages import ENGLISH, language_of
+    from pc_validate.render.statistics import render_statistics
+
+    tally = bulk.Tally()
+    for _ in range(1234):
+        tally.add(bulk.NO_COUNTRY, [("address.state.us_code", "error")])
+    english = render_statistics(tally, 123456, ENGLISH)
+    assert "rules that fired in 123,456 records validated:" in english
+    assert "1,234    1,234   1.0%  address.state.us_code  error     (none) 1,234\n" in english
+    german = render_statistics(tally, 123456, language_of("de"))
+    assert "Regeln, die in 123.456 geprüften Datensätzen ausgelöst wurden:" in german
+    assert "1.234       1.234   1,0 %  address.state.us_code  Fehler" in german
+    assert "(keine Angabe) 1.234" in german
+    assert render_statistics(bulk.Tally(), 1, language_of("sv")) == (
+        "ingen regel utlöstes i 1 validerad post\n"
+    )

@@ -49,6 +49,9 @@ IDENTICAL = {
     "text.inputs": {"it"},
     "text.error": {"es"},
     "text.errors": {"es"},
+    # "{kinds} ({country})": the country's name in parentheses needs no article or case
+    "registration_number.expected": {"de", "fr", "it", "nl", "pt_BR"},
+    "stats.records": {"nl"},
 }
 
 
@@ -523,14 +526,231 @@ def test_every_command_takes_a_locale(command: list[str]) -> None:
 
 
 def test_english_start_up_imports_no_babel_support() -> None:
-    """English costs nothing: no catalog look-up and no babel.support import."""
-    example = str(ROOT / "examples" / "valid" / "seed-de-2023.json")
+    """English costs nothing: no catalog look-up and no babel.support import; its rule table
+    and the bundled rules' words join no list either (babel.lists)."""
+    examples = [str(ROOT / "examples" / "valid" / "seed-de-2023.json")]
+    examples += [str(p) for p in sorted((ROOT / "examples" / "invalid").glob("*.json"))]
     probe = (
-        "import sys; from pc_validate.cli import main; "
-        f"main(['check', '--locale', 'en-US', {example!r}]); "
-        "print('babel.support' in sys.modules, 'babel.messages' in sys.modules)"
+        "import io, sys; from pc_validate.cli import main; "
+        f"main(['check', '--statistics', '--locale', 'en-US', *{examples!r}], "
+        "stdout=io.StringIO(), stderr=io.StringIO()); "
+        "print(*(m in sys.modules for m in ('babel.support', 'babel.messages', 'babel.lists')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
-    assert result.stdout.strip().splitlines()[-1] == "False False"
+    assert result.stdout.strip().splitlines()[-1] == "False False False"
+
+
+# -- the words of the bundled rules, the top level, lists, the rule table (issue 17) ------
+
+US_BAD = ROOT / "examples" / "invalid" / "us-bad-state-and-zip.json"
+
+
+def _messages(body: Any, locale: str, **options: Any) -> dict[str, str]:
+    return {v.rule: v.message for v in validate(body, locale=locale, **options).violations}
+
+
+def test_a_german_report_shows_no_english_words_of_the_bundled_rules() -> None:
+    """A bundled rule's `format` and `set_name` are messages of their own
+    (`<rule id>:<param>`), shown in the language; the params that tools read stay English."""
+    body = US_BAD.read_text(encoding="utf-8")
+    german = _messages(body, "de")
+    assert german["address.postal_code.us_format"].endswith(
+        "hat nicht das erwartete Format: ein US-ZIP-Code (5 Ziffern, optional gefolgt von "
+        "einem Bindestrich und 4 Ziffern)."
+    )
+    assert (
+        "erwartet: einer der 51 US-Bundesstaatscodes, die Partner Center akzeptiert"
+        in (german["address.state.us_code"])
+    )
+    english = validate(body)
+    for message in german.values():
+        for v in english.violations:
+            for words in v.params.values():
+                if isinstance(words, str) and " " in words:
+                    assert words not in message, (words, message)
+    facts = [(v.rule, v.params) for v in validate(body, locale="de").violations]
+    assert facts == [(v.rule, v.params) for v in english.violations]
+
+
+def test_every_bundled_rules_words_are_messages() -> None:
+    """Every text a bundled rule (of every cloud) gives a param its messages repeat."""
+    from pc_validate.checks import REGISTRY
+
+    contexts = {m.context: m.id for m in _template() if m.id}
+    for cloud in ("global", "21vianet", "usgov"):
+        for rule in load_rules(cloud=cloud).rules:
+            for name in REGISTRY[rule.check].rule_texts:
+                text = rule.params.get(name)
+                if isinstance(text, str):
+                    assert contexts.get(f"{rule.id}:{name}") == text, (cloud, rule.id, name)
+    assert contexts["cloud.usgov.country:set_name"].startswith("US or a US territory")
+
+
+OWN_SET_NAME = """
+rules:
+  - id: {id}
+    severity: error
+    description: a state code of our own list.
+    source: tests/test_translations.py
+    field: billingProfile.defaultAddress.state
+    check: one_of
+    params: {{values: [WA], set_name: {words}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "words"),
+    [
+        ("house.state", "one of our states"),  # a rule of the user's own
+        ("address.state.us_code", "one of our states"),  # a bundled rule's id, other words
+    ],
+)
+def test_a_user_rules_own_words_stay_as_given(tmp_path: Path, rule_id: str, words: str) -> None:
+    rules = tmp_path / "own.yaml"
+    rules.write_text(OWN_SET_NAME.format(id=rule_id, words=words), encoding="utf-8")
+    body = json.loads(US_BAD.read_text(encoding="utf-8"))
+    validate(body, locale="de")  # the bundled rule's words, looked up first
+    message = _messages(body, "de", rules=[rules])[rule_id]
+    assert message.endswith("ist nicht zulässig; erwartet: one of our states."), message
+
+
+def test_a_user_rules_own_message_stays_as_given_after_the_bundled_one(tmp_path: Path) -> None:
+    """A language keeps what it looked up under the key and the English: a user's message
+    for a bundled rule's id is not the bundled message's translation."""
+    rules = tmp_path / "own.yaml"
+    rules.write_text(
+        "rules:\n  - id: address.region.us_absent\n    message: '{field} please, in English'\n",
+        encoding="utf-8",
+    )
+    body = {"billingProfile": {"defaultAddress": {"country": "US", "region": "WA"}}}
+    assert "Lassen Sie region weg" in _messages(body, "de")["address.region.us_absent"]
+    own = _messages(body, "de", rules=[rules])["address.region.us_absent"]
+    assert own == "billingProfile.defaultAddress.region please, in English"
+
+
+TOP_LEVEL = {"billingProfile": {}, "companyProfile": {}, "Extra": 1, "extra": 2}
+
+
+@pytest.mark.parametrize("redact", [False, True])
+def test_the_top_level_is_named_in_the_language(redact: bool) -> None:
+    """{parent} of the key messages and {field} of a body that is no object are the
+    request body: sentences of their own, in the language; English reads as before."""
+    german = validate(TOP_LEVEL, locale="de", redact=redact).violations
+    texts = [v.message for v in german if v.rule.startswith("payload.")]
+    assert texts and all("request body" not in text for text in texts)
+    assert any(text.startswith("Der Anforderungstext enthält die Schlüssel") for text in texts)
+    assert any("im Anforderungstext kein Feld" in text for text in texts)
+    (root,) = validate([], locale="de", redact=redact).violations
+    assert root.message == "Der Anforderungstext muss ein Objekt sein, ist aber ein Array."
+    english = [v.message for v in validate(TOP_LEVEL, redact=redact).violations]
+    assert any(m.startswith("The request body has the keys ") for m in english)
+    (english_root,) = validate([], redact=redact).violations
+    assert english_root.message == "The request body must be an object, not an array."
+    assert english_root.params == root.params == {"expected": "an object", "actual": "an array"}
+
+
+def test_lists_are_joined_as_the_language_joins_them() -> None:
+    """Keys (also renamed by position under --redact), states and suffixes: CLDR's lists."""
+    keys = _messages(TOP_LEVEL, "ja", redact=True)["payload.ambiguous_key"]
+    assert "キー *3、*4 があります" in keys
+    assert "*3 and *4" in _messages(TOP_LEVEL, "en", redact=True)["payload.ambiguous_key"]
+    shown = _messages(TOP_LEVEL, "fr")["payload.ambiguous_key"]
+    assert 'les clés "Extra" et "extra",' in shown
+    canada = {
+        "billingProfile": {
+            "defaultAddress": {"country": "CA", "state": "AB", "postalCode": "K1A 0B1"}
+        }
+    }
+    state = [m for r, m in _messages(canada, "fr").items() if r.endswith("ca_province")]
+    assert state and "de ON (Ontario) ou QC (Quebec), et non de AB (Alberta)" in state[0]
+    domain = {"companyProfile": {"domain": "contoso.com"}}
+    suffix = _messages(domain, "ja", cloud="usgov")["company.domain.initial_suffix"]
+    assert '".onmicrosoft.com"または".onmicrosoft.us"' in suffix
+    assert (
+        '".onmicrosoft.com" or ".onmicrosoft.us"'
+        in _messages(domain, "en", cloud="usgov")["company.domain.initial_suffix"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "rule", "german"),
+    [
+        (
+            {"billingProfile": {"defaultAddress": {"country": "RU", "phoneNumber": "123"}}},
+            "address.phone.format",
+            ": die Nummer hat zu wenige Ziffern.",
+        ),
+        (
+            {
+                "billingProfile": {"defaultAddress": {"country": "RU"}},
+                "companyProfile": {"organizationRegistrationNumber": "12345"},
+            },
+            "company.registration_number.format",
+            "(erwartet: INN oder OGRN (Russland); INN: 10 oder 12 Ziffern; OGRN: 13 oder 15 "
+            "Ziffern).",
+        ),
+        (
+            {"billingProfile": {"defaultAddress": {"lastName": "So\u200bto"}}},
+            "payload.suspicious_characters",
+            "(ein unsichtbares Zeichen ohne Breite)",
+        ),
+        (
+            {"companyProfile": {"domain": "a" * 64 + ".onmicrosoft.com"}},
+            "company.domain.format",
+            ": ein Label ist 64 Zeichen lang; zulässig sind höchstens 63.",
+        ),
+    ],
+    ids=["phone", "registration", "suspicious", "domain"],
+)
+def test_the_checks_own_words_are_in_the_language(
+    body: dict[str, Any], rule: str, german: str
+) -> None:
+    """The fixed words a check fills in (a phone number's problem, the kinds and forms of
+    a registration number, what a suspicious character is, why a name is no domain name)."""
+    assert german in _messages(body, "de")[rule]
+    english = validate(body).violations
+    assert [v.params for v in validate(body, locale="de").violations] == [v.params for v in english]
+
+
+def test_under_redaction_a_key_without_a_name_reads(tmp_path: Path) -> None:
+    """A key template filled for a finding that names no key (a kind of one's own, or a
+    rule's own message) under --redact: "The key (name withheld) ...", not "The key a key"."""
+    from pc_validate.checks import CheckKind, register_kind, unregister_kind
+    from pc_validate.checks.keys import UNKNOWN_KEYS
+    from pc_validate.model import Finding
+
+    def build(params: Any, ctx: Any) -> Any:
+        return lambda node: [
+            Finding("unknown_field", "keys.unknown", {"key": "x", "parent": "billingProfile"})
+        ]
+
+    register_kind(
+        CheckKind(
+            "keyless",
+            "object",
+            "a finding about an object, no key",
+            {},
+            build,
+            templates={
+                "keys.unknown": UNKNOWN_KEYS["keys.unknown"],
+                "keys.unknown:redacted": UNKNOWN_KEYS["keys.unknown:redacted"],
+            },
+        )
+    )
+    try:
+        rules = tmp_path / "keyless.yaml"
+        rules.write_text(
+            "rules:\n  - id: house.keyless\n    severity: info\n    description: d\n"
+            "    source: s\n    field: billingProfile\n    check: keyless\n",
+            encoding="utf-8",
+        )
+        english = _messages({"billingProfile": {}}, "en", rules=[rules], redact=True)
+        assert english["house.keyless"] == (
+            "The key (name withheld) is not a field Partner Center knows in billingProfile."
+        )
+        german = _messages({"billingProfile": {}}, "de", rules=[rules], redact=True)
+        assert german["house.keyless"].startswith("Der Schlüssel (Name ausgeblendet) ist")
+    finally:
+        unregister_kind("keyless")

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind, phrase_words
 from pc_validate.model import Finding
 
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
@@ -19,23 +19,35 @@ _VALID_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _VALID_NAME = re.compile(rf"(?:{_VALID_LABEL}\.)*{_VALID_LABEL}")
 
 
+#: Why a name is not a DNS name, in words, by message id (translated as messages of their
+#: own; the numbers are filled in).
+DOMAIN_PROBLEMS: Mapping[str, str] = {
+    "domain.too_long": "it is {length} characters long; a domain name has at most {max}",
+    "domain.whitespace": "it contains whitespace",
+    "domain.empty_label": "it has an empty label (two dots in a row, or a dot at the start or end)",
+    "domain.long_label": "a label is {length} characters long; the maximum is {max}",
+    "domain.hyphen": "a label starts or ends with a hyphen",
+    "domain.character": "a label has a character other than a letter, digit or hyphen",
+}
+
+
 def domain_problem(name: str) -> str | None:
     """None for a valid DNS name, else why not (in words)."""
     if len(name) <= _MAX_NAME and _VALID_NAME.fullmatch(name):
         return None
     if len(name) > _MAX_NAME:
-        return f"it is {len(name)} characters long; a domain name has at most {_MAX_NAME}"
+        return DOMAIN_PROBLEMS["domain.too_long"].format(length=len(name), max=_MAX_NAME)
     if any(ch.isspace() for ch in name):
-        return "it contains whitespace"
+        return DOMAIN_PROBLEMS["domain.whitespace"]
     for label in name.split("."):
         if not label:
-            return "it has an empty label (two dots in a row, or a dot at the start or end)"
+            return DOMAIN_PROBLEMS["domain.empty_label"]
         if len(label) > _MAX_LABEL:
-            return f"a label is {len(label)} characters long; the maximum is {_MAX_LABEL}"
+            return DOMAIN_PROBLEMS["domain.long_label"].format(length=len(label), max=_MAX_LABEL)
         if not _LABEL.fullmatch(label):
             if label.startswith("-") or label.endswith("-"):
-                return "a label starts or ends with a hyphen"
-            return "a label has a character other than a letter, digit or hyphen"
+                return DOMAIN_PROBLEMS["domain.hyphen"]
+            return DOMAIN_PROBLEMS["domain.character"]
     return None
 
 
@@ -51,6 +63,8 @@ def domain_problem(name: str) -> str | None:
         "domain.invalid": "{field} {value} is not a valid domain name: {reason}.",
     },
     echoing=("reason",),
+    local_words=phrase_words(DOMAIN_PROBLEMS, "reason"),
+    phrases=DOMAIN_PROBLEMS,
 )
 def domain_name(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     def check(value: str) -> Finding | None:

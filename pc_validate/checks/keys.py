@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pc_validate.checks.registry import BuildContext, ObjectCheck, check_kind
+from pc_validate.checks.registry import BuildContext, ObjectCheck, check_kind, phrase_words
 from pc_validate.checks.suggest import closest, worth_suggesting
 from pc_validate.memo import SHAPES_KEPT, Bounded
-from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, Plural, fold
-from pc_validate.suspicious import SUSPICIOUS, first_suspicious
+from pc_validate.model import Catalog, FieldPath, Finding, ObjectNode, Plural, Template, fold
+from pc_validate.suspicious import SUSPICIOUS, SUSPICIOUS_KINDS, first_suspicious
 
 if TYPE_CHECKING:
     from pc_validate.languages import Language
@@ -56,8 +56,33 @@ def _by_shape(
     return cached
 
 
+#: What the messages call the top level of the request body (as model.Catalog.dotted does).
+TOP_LEVEL = "the request body"
+
+
 def _parent_name(catalog: Catalog, path: FieldPath) -> str:
-    return catalog.dotted(path) if path else "the request body"
+    return catalog.dotted(path) if path else TOP_LEVEL
+
+
+def _at_top(text: str) -> str:
+    filled = text.replace("{parent}", TOP_LEVEL)
+    return "The" + filled[3:] if filled.startswith("the ") else filled
+
+
+def top_level(templates: Mapping[str, Template]) -> dict[str, Template]:
+    """The templates of the findings about the top level (`keys.top_*`), where {parent} is
+    the request body: sentences of their own, since another language cannot fill "the
+    request body" into a sentence written for a field path (German "in {parent}" but "im
+    Anforderungstext", Italian "nel corpo della richiesta"). In English they read word for
+    word as the others do with {parent} filled in."""
+    return {
+        key.replace(".", ".top_", 1): (
+            Plural(_at_top(text.one), _at_top(text.other), text.n)
+            if isinstance(text, Plural)
+            else _at_top(text)
+        )
+        for key, text in templates.items()
+    }
 
 
 def shown_name(name: str) -> str:
@@ -125,7 +150,27 @@ def _suspicious_test(value: str, declared: str | None) -> str:
 
 
 def _not_an_object(body: Any) -> Finding:
-    return Finding("type", "type.mismatch", {"expected": "an object", "actual": json_type(body)})
+    return Finding(
+        "type", "type.top_mismatch", {"expected": "an object", "actual": json_type(body)}
+    )
+
+
+UNKNOWN_KEYS: Mapping[str, Template] = {
+    "keys.unknown": "{key_pointer} is not a field Partner Center knows in {parent}.",
+    "keys.unknown_suggest": (
+        "{key_pointer} is not a field Partner Center knows in {parent}; did you mean {suggestion}?"
+    ),
+    "keys.unknown:redacted": (
+        "The key {key_pointer} is not a field Partner Center knows in {parent}."
+    ),
+    "keys.unknown_more": Plural(
+        "{parent} has {count} more key that is not a field Partner Center knows (only the "
+        "first 50 are listed one by one).",
+        "{parent} has {count} more keys that are not fields Partner Center knows (only the "
+        "first 50 are listed one by one).",
+        "count",
+    ),
+}
 
 
 @check_kind(
@@ -133,23 +178,7 @@ def _not_an_object(body: Any) -> Finding:
     scope="object",
     words=("key", "parent", "count"),
     summary="Every key of a known object names a catalog field (matched case-insensitively).",
-    templates={
-        "keys.unknown": "{key_pointer} is not a field Partner Center knows in {parent}.",
-        "keys.unknown_suggest": (
-            "{key_pointer} is not a field Partner Center knows in {parent}; did you mean "
-            "{suggestion}?"
-        ),
-        "keys.unknown:redacted": (
-            "The key {key_pointer} is not a field Partner Center knows in {parent}."
-        ),
-        "keys.unknown_more": Plural(
-            "{parent} has {count} more key that is not a field Partner Center knows (only the "
-            "first 50 are listed one by one).",
-            "{parent} has {count} more keys that are not fields Partner Center knows (only the "
-            "first 50 are listed one by one).",
-            "count",
-        ),
-    },
+    templates={**UNKNOWN_KEYS, **top_level(UNKNOWN_KEYS)},
     key_params=("key",),
     rename_keys=_renamed_key,
     keys_only=True,
@@ -163,21 +192,48 @@ def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
         parent = _parent_name(catalog, node.path)
         found = []
         unknown = [key for key in node.value if fold(key) not in known]
+        top = not node.path
+        plain = "keys.top_unknown" if top else "keys.unknown"
+        suggesting = "keys.top_unknown_suggest" if top else "keys.unknown_suggest"
         for key in unknown[:UNKNOWN_KEYS_LISTED]:
             info = {"key": key, "parent": parent}
             hint = suggest_key(key, known)
             if hint is None:
-                found.append(Finding("unknown_field", "keys.unknown", info, key=key, value=key))
+                found.append(Finding("unknown_field", plain, info, key=key, value=key))
             else:
-                found.append(
-                    Finding("unknown_field", "keys.unknown_suggest", info, hint, key=key, value=key)
-                )
+                found.append(Finding("unknown_field", suggesting, info, hint, key=key, value=key))
         if len(unknown) > UNKNOWN_KEYS_LISTED:
             rest = {"count": len(unknown) - UNKNOWN_KEYS_LISTED, "parent": parent}
-            found.append(Finding("unknown_field", "keys.unknown_more", rest))
+            more = "keys.top_unknown_more" if top else "keys.unknown_more"
+            found.append(Finding("unknown_field", more, rest))
         return found
 
     return check
+
+
+REPEATED_KEYS: Mapping[str, Template] = {
+    "keys.repeated": (
+        "{parent} has the key {key_pointer} more than once; only one value is used "
+        "(pc-validate checks the last)."
+    ),
+    "keys.ambiguous": (
+        "{parent} has the keys {keys_text}, which differ only in case; Partner Center matches "
+        "keys case-insensitively, so only one is used (pc-validate checks the last, {used})."
+    ),
+}
+
+
+def _group_words(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
+    """The keys of a group joined as the language lists them, each written as the params
+    write the one used: quoted, or under redaction a position as is (shown_name). The keys
+    of a group differ only in case, so they are all known fields or none."""
+    keys = params.get("keys")
+    if not keys:
+        return {}
+    shown = _quoted if params.get("used") == _quoted(keys[-1]) else shown_name
+    return {"keys_text": language.join(shown(key) for key in keys)}
 
 
 @check_kind(
@@ -185,16 +241,7 @@ def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     scope="object",
     words=("keys", "keys_text", "used", "parent"),
     summary=("No two keys of an object differ only in letter case, and no key is sent twice."),
-    templates={
-        "keys.repeated": (
-            "{parent} has the key {key_pointer} more than once; only one value is used "
-            "(pc-validate checks the last)."
-        ),
-        "keys.ambiguous": (
-            "{parent} has the keys {keys_text}, which differ only in case; Partner Center matches "
-            "keys case-insensitively, so only one is used (pc-validate checks the last, {used})."
-        ),
-    },
+    templates={**REPEATED_KEYS, **top_level(REPEATED_KEYS)},
     key_params=(
         "keys",
         "keys_text",
@@ -202,9 +249,7 @@ def known_fields(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     ),
     rename_keys=_renamed_group,
     keys_only=True,
-    local_words=lambda params, _, language: {
-        "keys_text": language.join(_quoted(key) for key in params["keys"])
-    },
+    local_words=_group_words,
 )
 def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     catalog = ctx.catalog
@@ -218,7 +263,10 @@ def distinct_keys(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
                 "parent": _parent_name(catalog, node.path),
             }
             # A key sent twice with the same spelling (see payload.DuplicateKeys)
-            template = "keys.repeated" if len(set(group)) == 1 else "keys.ambiguous"
+            if len(set(group)) == 1:
+                template = "keys.repeated" if node.path else "keys.top_repeated"
+            else:
+                template = "keys.ambiguous" if node.path else "keys.top_ambiguous"
             for key in group[:-1]:
                 found.append(Finding("ambiguous_field", template, info, key=key, value=key))
         return found
@@ -277,18 +325,6 @@ TYPE_PHRASES: Mapping[str, str] = {
     f"type.{words.replace(' ', '_')}": words
     for words in ("an object", "an array", "a string", "a boolean", "a number", "null")
 }
-_PHRASE_KEYS = {words: key for key, words in TYPE_PHRASES.items()}
-
-
-def _typed_words(
-    params: Mapping[str, Any], suggestion: Any, language: Language
-) -> Mapping[str, Any]:
-    """The JSON types of a type finding in the language's words."""
-    return {
-        name: language.text(_PHRASE_KEYS[words], words)
-        for name in ("expected", "actual")
-        if (words := params.get(name)) in _PHRASE_KEYS
-    }
 
 
 @check_kind(
@@ -298,10 +334,12 @@ def _typed_words(
     summary="Each known field holds the JSON type the catalog declares (null: see `required`).",
     templates={
         "type.mismatch": "{field} must be {expected}, not {actual}.",
+        # the body itself, whose {field} is the request body (top_level)
+        "type.top_mismatch": "The request body must be {expected}, not {actual}.",
     },
     key_test=_declared_type_test,
     root=_not_an_object,
-    local_words=_typed_words,
+    local_words=phrase_words(TYPE_PHRASES, "expected", "actual"),
     phrases=TYPE_PHRASES,
 )
 def declared_types(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
@@ -382,6 +420,8 @@ def surrounding_whitespace(params: Mapping[str, Any], ctx: BuildContext) -> Obje
     },
     key_test=_suspicious_test,
     leaves_hints=True,
+    local_words=phrase_words(SUSPICIOUS_KINDS, "what"),
+    phrases=SUSPICIOUS_KINDS,
 )
 def suspicious_characters(params: Mapping[str, Any], ctx: BuildContext) -> ObjectCheck:
     def judge(key: str, value: str) -> Finding | None:

@@ -502,15 +502,18 @@ def market_postal_state(params: Mapping[str, Any], ctx: BuildContext) -> Any:
         given = market.find_state(state) if worth_suggesting(state) else frozenset()
         if not belongs or not given or given & set(belongs):
             return None
+        states = tuple(_state_text(market, code) for code in belongs)
+        named = tuple(_state_text(market, code) for code in sorted(given))
         return Finding(
             "unsupported_value",
             "market.postal_state",
             {
                 "states": list(belongs),
-                "states_text": " or ".join(_state_text(market, code) for code in belongs),
-                "given": " or ".join(_state_text(market, code) for code in sorted(given)),
+                "states_text": " or ".join(states),
+                "given": " or ".join(named),
                 "kind": market.state_kind.replace("_", " "),
             },
+            alternatives={"states_text": states, "given": named},
         )
 
     return check

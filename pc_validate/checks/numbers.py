@@ -16,12 +16,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
-from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind
+from pc_validate.checks.registry import (
+    BuildContext,
+    Param,
+    ValueCheck,
+    check_kind,
+    phrase_words,
+)
 from pc_validate.checks.text import PATTERN_MISMATCH
 from pc_validate.excerpt import quoted
 from pc_validate.model import Finding, ascii_upper, fold
 
 if TYPE_CHECKING:
+    from pc_validate.languages import Language
     from pc_validate.markets import Market
 
 #: Longer input is no number of any kind here (the longest compact form has 21 characters);
@@ -205,6 +212,76 @@ def _or_list(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
+def _slug(words: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", words.lower()).strip("_")
+
+
+#: The words of a registration-number finding in another language, by message id: how it
+#: names the kinds expected of a country (the kinds, joined as the language lists
+#: alternatives, and the country's CLDR name), the kinds whose names are words, and the
+#: compact forms.
+NUMBER_PHRASES: Final[Mapping[str, str]] = {
+    "registration_number.expected": "{kinds} ({country})",
+    **{
+        f"registration_number.name_{_slug(kind.name)}": kind.name
+        for country in REGISTRATION_NUMBERS.values()
+        for kind in country.kinds
+        if not kind.name.isupper()
+    },
+    **{
+        f"registration_number.shape_{_slug(kind.shape)}": kind.shape
+        for country in REGISTRATION_NUMBERS.values()
+        for kind in country.kinds
+    },
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _described(expected: str) -> tuple[str, tuple[NumberKind, ...]] | None:
+    """The country and the kinds of a finding's `expected` (_Expected writes it: "a Russian
+    INN or OGRN"), read back; None for any other text."""
+    for code, country in REGISTRATION_NUMBERS.items():
+        head = country.article_adjective + " "
+        if not expected.startswith(head):
+            continue
+        names = expected[len(head) :].replace(" or ", ", ").split(", ")
+        kinds = tuple(kind for name in names if (kind := country.kind(name)) is not None)
+        if len(kinds) == len(names) and _or_list([k.name for k in kinds]) == expected[len(head) :]:
+            return code, kinds
+    return None
+
+
+def _kind_name(name: str, language: Language) -> str:
+    key = f"registration_number.name_{_slug(name)}"
+    return language.text(key, name) if key in NUMBER_PHRASES else name
+
+
+def _number_words(
+    params: Mapping[str, Any], suggestion: Any, language: Language
+) -> Mapping[str, Any]:
+    """A registration-number finding's kinds, country and compact forms in the language."""
+    local: dict[str, Any] = {}
+    if isinstance(params.get("kind"), str):
+        local["kind"] = _kind_name(params["kind"], language)
+    expected = params.get("expected")
+    described = _described(expected) if isinstance(expected, str) else None
+    if described is None:
+        return local
+    code, kinds = described
+    names = [_kind_name(kind.name, language) for kind in kinds]
+    pattern = language.text(
+        "registration_number.expected", NUMBER_PHRASES["registration_number.expected"]
+    )
+    local["expected"] = pattern.format(
+        kinds=language.join(names, "or"), country=language.country_name(code) or code
+    )
+    local["shapes"] = "; ".join(
+        f"{name}: {language.text(f'registration_number.shape_{_slug(kind.shape)}', kind.shape)}"
+        for name, kind in zip(names, kinds, strict=True)
+    )
+    return local
+
+
 class _Expected:
     """The kinds accepted for one country, and the message params that describe them."""
 
@@ -362,6 +439,8 @@ def _phone_coverage(params: Mapping[str, Any]) -> Callable[[Market], bool]:
     },
     coverage=_registration_coverage,
     authority="python-stdnum",
+    local_words=_number_words,
+    phrases=NUMBER_PHRASES,
 )
 def registration_number(
     params: Mapping[str, Any], ctx: BuildContext
@@ -398,19 +477,23 @@ def phone_regions() -> frozenset[str]:
     return frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
-#: phonenumbers' reasons, in the words of the messages
-_PHONE_PROBLEMS: Final[Mapping[str, tuple[str, str]]] = {
-    "too_short": ("too_short", "it has too few digits"),
-    "too_long": ("too_long", "it has too many digits"),
-    "invalid_length": ("invalid_format", "no phone number there has this many digits"),
-    "invalid_country_code": ("invalid_format", "its country calling code belongs to no country"),
-    "not_a_number": ("invalid_format", "it is not a phone number"),
+#: phonenumbers' reasons, in the words of the messages, by message id (translated as
+#: messages of their own)
+PHONE_PROBLEMS: Final[Mapping[str, str]] = {
+    "phone.too_short": "it has too few digits",
+    "phone.too_long": "it has too many digits",
+    "phone.invalid_length": "no phone number there has this many digits",
+    "phone.invalid_country_code": "its country calling code belongs to no country",
+    "phone.not_a_number": "it is not a phone number",
 }
+_PHONE_CODES: Final = {"too_short": "too_short", "too_long": "too_long"}
 
 
 def _phone_finding(problem: str) -> Finding:
-    code, words = _PHONE_PROBLEMS[problem]
-    return Finding(code, "phone.impossible", {"problem": words})
+    words = PHONE_PROBLEMS[f"phone.{problem}"]
+    return Finding(
+        _PHONE_CODES.get(problem, "invalid_format"), "phone.impossible", {"problem": words}
+    )
 
 
 def judge_phone_number(value: str, region: str) -> Finding | None:
@@ -480,6 +563,8 @@ _judge_phone_cached = functools.lru_cache(maxsize=2048)(judge_phone_number)
     },
     coverage=_phone_coverage,
     authority="phonenumbers (libphonenumber)",
+    local_words=phrase_words(PHONE_PROBLEMS, "problem"),
+    phrases=PHONE_PROBLEMS,
 )
 def phone_number(
     params: Mapping[str, Any], ctx: BuildContext

@@ -197,7 +197,10 @@ _SUFFIX_PARAMS = {
 def domain_suffix(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
     named = _suffix_list(params["suffixes"], "suffixes")
     accepted = named + _suffix_list(params["also_accept"] or (), "also_accept")
-    info = {"suffixes": list(named), "suffix_text": " or ".join(f'"{s}"' for s in named)}
+    quoted_suffixes = tuple(f'"{s}"' for s in named)
+    info = {"suffixes": list(named), "suffix_text": " or ".join(quoted_suffixes)}
+    alternatives = {"suffix_text": quoted_suffixes}
+    unsuffixed = Finding("invalid_format", "domain.suffix", info, alternatives=alternatives)
 
     def check(value: str) -> Finding | None:
         text = value.strip()
@@ -206,8 +209,14 @@ def domain_suffix(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck:
             return None
         if text.isascii() and text.isalnum() and domain_problem(text) is None:
             suggestion = text + named[0]
-            return Finding("invalid_format", "domain.suffix_suggest", info, suggestion)
-        return Finding("invalid_format", "domain.suffix", info)
+            return Finding(
+                "invalid_format",
+                "domain.suffix_suggest",
+                info,
+                suggestion,
+                alternatives=alternatives,
+            )
+        return unsuffixed
 
     return check
 

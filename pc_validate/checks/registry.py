@@ -21,6 +21,7 @@ check kind is one module here plus its rule cases (docs/architecture.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -132,6 +133,59 @@ class CheckKind:
     #: fixed English words its params hold ("an object", "province"), by message id: its
     #: `local_words` look them up in the language (Language.text)
     phrases: Mapping[str, str] = field(default_factory=dict)
+
+    #: the words its findings repeat from a rule's own params (a `str` param among `words`:
+    #: what a set is, what a value looks like). A bundled rule's are messages of their own,
+    #: `<rule id>:<param>`, shown in the language; a user's rule's stay as given. (Derived.)
+    rule_texts: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        texts = tuple(
+            name
+            for name in sorted(self.words)
+            if (param := self.params.get(name)) is not None and param.kind == "str"
+        )
+        object.__setattr__(self, "rule_texts", texts)
+
+
+def phrase_words(phrases: Mapping[str, str], *names: str) -> LocalWords:
+    """Local words that put the params `names`, where they hold one of `phrases` (message id
+    -> fixed English words), in the language (a CheckKind's `local_words`). A phrase with
+    `{name}` fields ("a label is {length} characters long") is matched with any text in
+    their place, which the language's words are filled with."""
+    fixed = {words: key for key, words in phrases.items() if "{" not in words}
+    shaped = [
+        (re.compile("".join(_shape(part, i) for i, part in enumerate(_FIELD.split(words)))), key)
+        for key, words in phrases.items()
+        if "{" in words
+    ]
+
+    def local(params: Mapping[str, Any], suggestion: Any, language: Language) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in names:
+            words = params.get(name)
+            if not isinstance(words, str):
+                continue
+            key = fixed.get(words)
+            if key is not None:
+                out[name] = language.text(key, words)
+                continue
+            for regex, key in shaped:
+                match = regex.fullmatch(words)
+                if match is not None:
+                    out[name] = language.text(key, phrases[key]).format_map(match.groupdict())
+                    break
+        return out
+
+    return local
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _shape(part: str, index: int) -> str:
+    """A piece of a phrase split at its fields (every odd piece a field's name) as a regex."""
+    return f"(?P<{part}>.+?)" if index % 2 else re.escape(part)
 
 
 REGISTRY: dict[str, CheckKind] = {}
