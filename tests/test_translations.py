@@ -50,7 +50,8 @@ IDENTICAL = {
     "text.error": {"es"},
     "text.errors": {"es"},
     # "{kinds} ({country})": the country's name in parentheses needs no article or case
-    "registration_number.expected": {"de", "fr", "it", "nl", "pt_BR"},
+    # (ja: and no space before a kind named in Japanese, 税番号)
+    "registration_number.expected": {"de", "fr", "it", "nl", "pt_BR", "ja"},
     "stats.records": {"nl"},
 }
 
