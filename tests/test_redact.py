@@ -664,3 +664,18 @@ def test_csv_without_header_row_does_not_leak_its_first_row(tmp_path: Path) -> N
     _assert_no_leak("CSV without a header row", out + err, set(SECRET))
     assert code == 2
     assert "is the header row missing?" in json.loads(out)["results"][0]["error"]["message"]
+
+
+def test_no_redacted_template_names_what_redaction_withholds() -> None:
+    """A `:redacted` template is shown when the value (and the suggestion made from it) are
+    withheld, so it has no {value} or {suggestion}: they would be empty ("codes it : send")."""
+    from pc_validate.checks import REGISTRY
+    from pc_validate.model import Plural
+
+    offending = []
+    for name, kind in REGISTRY.items():
+        for key, template in kind.templates.items():
+            text = " ".join(template) if isinstance(template, Plural) else template
+            if key.endswith(":redacted") and ("{value}" in text or "{suggestion}" in text):
+                offending.append(f"{name}: {key}")
+    assert offending == []

@@ -316,8 +316,8 @@ def _is_letter_code(text: str) -> bool:
             "codes it {suggestion}: send the code."
         ),
         "market.state_as_code:redacted": (
-            "{field} is the name of {kind_article}{condition}; Google's address data codes it "
-            "{suggestion}: send the code."
+            "{field} is the name of {kind_article}{condition}; Google's address data has a "
+            "code for it: send the code."
         ),
     },
     coverage=lambda params: lambda m: m.has_states,
