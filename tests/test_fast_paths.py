@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from test_rule_cases import ALL_CASES, build_payload
 from test_suffixes import _finding_afresh
 
-from pc_validate import Validator, load_rules
+from pc_validate import Validator, load_rules, phones
 from pc_validate.checks import internet
 from pc_validate.rules import clouds
 
@@ -39,6 +39,8 @@ from realistic import bodies  # noqa: E402
 #: (module, name, the slow path that stands in for it)
 SLOW_PATHS: list[tuple[Any, str, Callable[..., Any]]] = [
     (internet, "tld_finding", _finding_afresh),
+    # every number to phonenumbers.parse()
+    (phones, "plain_problem", lambda value, region: phones.ASK),
 ]
 
 
