@@ -17,7 +17,7 @@ from pc_validate.checks import REGISTRY, CheckKind
 from pc_validate.checks.keys import shown_name
 from pc_validate.index import index_object, pointer_token
 from pc_validate.memo import Bounded
-from pc_validate.messages import REDACTED_VALUE, EngineWords, render, template_for
+from pc_validate.messages import REDACTED_VALUE, render, template_for
 from pc_validate.model import (
     MISSING,
     SEVERITY_RANK,
@@ -31,7 +31,7 @@ from pc_validate.model import (
     fold,
 )
 from pc_validate.plan import MEMO_TEXT_AT_MOST, MEMOIZABLE, FieldPlan, Plan, compile_plan
-from pc_validate.report import Report, Violation, clean, echo, printable
+from pc_validate.report import Report, Violation, clean, echo, new_violation, printable
 from pc_validate.rules import RuleSet
 from pc_validate.screen import CLEAN, Flagged, Screen, compile_screen
 
@@ -98,6 +98,9 @@ _VIOLATIONS_KEPT = 4096
 
 ScreenWhen = Literal["auto", "at_once", "never"]
 
+
+#: The key_pointer word of a finding about no key (an empty key, quoted).
+_NO_KEY: Final = '""'
 
 #: Not yet looked for (a node may be None: absent, or not an object).
 _UNSEEN: Final[Any] = object()
@@ -372,30 +375,37 @@ class Validator:
         language: str,
         names: KeyNames | None,
     ) -> Violation:
-        shown = MISSING if redact else echo(value)
-        suggestion = None if redact else _usable_suggestion(finding.suggestion)
-        words: dict[str, Any] = {}
+        catalog = self.catalog
         if redact:
+            shown = MISSING
+            suggestion = None
             params = clean(_redact_params(kind, finding.params, names))
-            words.update(dict.fromkeys(kind.echoing | kind.key_params, REDACTED_VALUE))
+            words = dict.fromkeys(kind.echoing | kind.key_params, REDACTED_VALUE)
+            words.update(params)
             key = names(finding.key) if names is not None and finding.key is not None else None
-            key_pointer = "a key" if key is None else shown_name(key)
+            words["key_pointer"] = "a key" if key is None else shown_name(key)
+            words["value"] = REDACTED_VALUE
+            words["suggestion"] = ""
         else:
+            shown = echo(value)
+            suggestion = _usable_suggestion(finding.suggestion)
             params = self._clean_params(finding)
-            key_pointer = _quote(echo(finding.key or ""), False)
-        words.update(params)
-        filled = EngineWords(
-            field=self.catalog.dotted(field),
-            value=_quote(shown, redact),
-            suggestion=_quote(suggestion, redact) if suggestion is not None else "",
-            condition=_condition_text(rule, conditions, self.catalog, redact),
-            key_pointer=key_pointer,
+            # The engine's words (messages.EngineWords), filled in straight: building the
+            # named tuple and its dict cost more than the rest of a violation.
+            words = dict(params)
+            words["key_pointer"] = (
+                _NO_KEY if finding.key is None else _quote(echo(finding.key), False)
+            )
+            words["value"] = _quote(shown, False)
+            words["suggestion"] = "" if suggestion is None else _quote(suggestion, False)
+        words["field"] = catalog.dotted(field)
+        words["condition"] = (
+            _condition_text(rule, conditions, catalog, redact) if conditions else ""
         )
-        words.update(filled._asdict())
         template = template_for(
             rule.id, kind.templates, finding.template, rule.message, language, redact
         )
-        return Violation(
+        return new_violation(
             rule=rule.id,
             code=finding.code,
             severity=rule.severity,

@@ -27,8 +27,10 @@ from hypothesis import strategies as st
 from test_rule_cases import ALL_CASES, build_payload
 from test_suffixes import _finding_afresh
 
-from pc_validate import Validator, load_rules, phones
+from pc_validate import Validator, engine, load_rules, phones
 from pc_validate.checks import internet
+from pc_validate.model import MISSING
+from pc_validate.report import Violation, new_violation
 from pc_validate.rules import clouds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +43,8 @@ SLOW_PATHS: list[tuple[Any, str, Callable[..., Any]]] = [
     (internet, "tld_finding", _finding_afresh),
     # every number to phonenumbers.parse()
     (phones, "plain_problem", lambda value, region: phones.ASK),
+    # the dataclass's own __init__
+    (engine, "new_violation", Violation),
 ]
 
 
@@ -148,3 +152,30 @@ def test_bodies_hypothesis_builds(edits: list[tuple[tuple[str, ...], Any]], coun
             node = node.setdefault(key, {})
         node[path[-1]] = value
     assert_same_reports([payload])
+
+
+def test_a_violation_made_fast_is_the_dataclass_made() -> None:
+    every = {
+        "rule": "r",
+        "code": "required",
+        "severity": "error",
+        "path": "/a",
+        "message": "m",
+        "source": "s",
+        "params": {"max": 2},
+        "value": "v",
+        "suggestion": "w",
+        "partner_center_error": 27002,
+    }
+    least = {key: every[key] for key in ("rule", "code", "severity", "path", "message", "source")}
+    for kwargs in (every, least):
+        made, reference = new_violation(**kwargs), Violation(**kwargs)
+        assert made == reference and repr(made) == repr(reference)
+        assert made.to_dict() == reference.to_dict()
+    assert new_violation(**least).value is MISSING
+    assert new_violation(**least).params == {}
+    assert new_violation(**least).params is not new_violation(**least).params
+    with pytest.raises(TypeError):
+        new_violation(**{**least, "unknown": 1})
+    with pytest.raises(TypeError):
+        new_violation(rule="r")
