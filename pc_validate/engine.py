@@ -18,7 +18,7 @@ from pc_validate.checks.keys import shown_name
 from pc_validate.index import index_object, pointer_token
 from pc_validate.languages import ENGLISH, Language, language_of
 from pc_validate.memo import Bounded
-from pc_validate.messages import REDACTED_VALUE, TEXTS, EngineWords, render, template_for, text
+from pc_validate.messages import REDACTED_VALUE, TEXTS, render, template_for, text
 from pc_validate.model import (
     MISSING,
     SEVERITY_RANK,
@@ -32,7 +32,7 @@ from pc_validate.model import (
     fold,
 )
 from pc_validate.plan import MEMO_TEXT_AT_MOST, MEMOIZABLE, FieldPlan, Plan, compile_plan
-from pc_validate.report import Report, Violation, clean, echo, printable
+from pc_validate.report import Report, Violation, clean, echo, new_violation, printable
 from pc_validate.rules import RuleSet
 from pc_validate.screen import CLEAN, Flagged, Screen, compile_screen
 
@@ -99,6 +99,9 @@ _VIOLATIONS_KEPT = 4096
 
 ScreenWhen = Literal["auto", "at_once", "never"]
 
+
+#: The key_pointer word of a finding about no key (an empty key, quoted).
+_NO_KEY: Final = '""'
 
 #: Not yet looked for (a node may be None: absent, or not an object).
 _UNSEEN: Final[Any] = object()
@@ -410,33 +413,37 @@ class Validator:
         language: Language,
         names: KeyNames | None,
     ) -> Violation:
-        shown = MISSING if redact else echo(value)
-        suggestion = None if redact else _usable_suggestion(finding.suggestion)
         fixed = _ENGLISH_WORDS if language.english else _fixed_words(language)
-        words: dict[str, Any] = {}
         if redact:
+            shown = MISSING
+            suggestion = None
             params = clean(_redact_params(kind, finding.params, names))
-            words.update(dict.fromkeys(kind.echoing | kind.key_params, fixed.withheld))
+            words = dict.fromkeys(kind.echoing | kind.key_params, fixed.withheld)
+            words.update(params)
             key = names(finding.key) if names is not None and finding.key is not None else None
-            key_pointer = fixed.key_withheld if key is None else shown_name(key)
+            words["key_pointer"] = fixed.key_withheld if key is None else shown_name(key)
         else:
+            shown = echo(value)
+            suggestion = _usable_suggestion(finding.suggestion)
             params = self._clean_params(finding)
-            key_pointer = _quote(echo(finding.key or ""), False)
-        words.update(params)
+            words = dict(params)
+            words["key_pointer"] = (
+                _NO_KEY if finding.key is None else _quote(echo(finding.key), False)
+            )
         if not language.english:
             words.update(_local_words(rule, kind, finding, params, suggestion, redact, language))
-        filled = EngineWords(
-            field=self.catalog.dotted(field),
-            value=_quote(shown, redact, fixed),
-            suggestion=_quote(suggestion, redact, fixed) if suggestion is not None else "",
-            condition=self._condition(rule, conditions, redact, language),
-            key_pointer=key_pointer,
+        # The engine's words (messages.EngineWords), filled in straight: building the named
+        # tuple and its dict cost more than the rest of a violation.
+        words["field"] = self.catalog.dotted(field)
+        words["value"] = _quote(shown, redact, fixed)
+        words["suggestion"] = "" if suggestion is None else _quote(suggestion, redact, fixed)
+        words["condition"] = (
+            self._condition(rule, conditions, redact, language) if conditions else ""
         )
-        words.update(filled._asdict())
         template = template_for(
             rule.id, kind.templates, finding.template, rule.message, language, words, redact
         )
-        return Violation(
+        return new_violation(
             rule=rule.id,
             code=finding.code,
             severity=rule.severity,

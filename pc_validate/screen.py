@@ -14,6 +14,7 @@ everything.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -159,12 +160,13 @@ class _Generator:
             2, f"return {self.constant(shared)}.get(fields) or {self.constant(share)}(fields)"
         )
         self.emit(1, "return Flagged(tuple(bad), frozenset(map(object_at, bad_objects)))")
-        # The constants become default arguments: local look-ups are the fastest Python has.
-        defaults = ", ".join(f"{name}={name}" for name in self.names)
-        self.lines[0] = f"def screen(o0, *, {defaults}):"
-        namespace = dict(self.names)
-        exec(compile("\n".join(self.lines), "<pc_validate screen>", "exec"), namespace)
-        screen: Screen = namespace["screen"]
+        # The constants become the screen's free variables, read as fast as locals (default
+        # arguments would be too, but a call copies every default into the frame: ~200 here).
+        body = "\n".join("    " + line for line in self.lines)
+        source = f"def make({', '.join(self.names)}):\n{body}\n    return screen"
+        namespace: dict[str, Any] = {}
+        exec(compile(source, "<pc_validate screen>", "exec"), namespace)
+        screen: Screen = namespace["make"](**self.names)
         return screen
 
     def _reviewer(self) -> Callable[[], None]:
@@ -314,22 +316,29 @@ class _Generator:
         if i is not None:
             judge.append(f"if p: bad.append({i})")
         judge.append(f"if q: bad_objects.append({j})")
+        # Most values are text: for them the tests are written again, partly evaluated
+        # (_as_text), and the others take the tests as they are.
+        as_text = _as_text(judge, value, self.names)
+        self.emit(2, f"if type({value}) is str:")
         if i is None:
-            for line in judge:
-                self.emit(2, line)
-            return
-        clean_values = Bounded[Any, bool](MEMO_KEPT)
-        memo, seen = self.constant(clean_values), self.constant(clean_values.entries)
-        learned, remembering = self.constant(self.learned), self.constant(self.remembering)
-        key = f"({', '.join([value, *flags, *texts])},)" if flags or texts else value
-        self.emit(2, f"if {remembering}[{i}] and type({value}) is str:")
-        self.emit(3, f"key = {key}")
-        self.emit(3, f"if key not in {seen}:")
-        for line in judge:
-            self.emit(4, line)
-        self.emit(4, "if not (p or q):")
-        self.emit(5, f"{memo}.remember(key, True)")
-        self.emit(5, f"{learned}[{i}] += 1")
+            for line in as_text:
+                self.emit(3, line)
+        else:
+            clean_values = Bounded[Any, bool](MEMO_KEPT)
+            memo, seen = self.constant(clean_values), self.constant(clean_values.entries)
+            learned, remembering = self.constant(self.learned), self.constant(self.remembering)
+            key = f"({', '.join([value, *flags, *texts])},)" if flags or texts else value
+            self.emit(3, f"if {remembering}[{i}]:")
+            self.emit(4, f"key = {key}")
+            self.emit(4, f"if key not in {seen}:")
+            for line in as_text:
+                self.emit(5, line)
+            self.emit(5, "if not (p or q):")
+            self.emit(6, f"{memo}.remember(key, True)")
+            self.emit(6, f"{learned}[{i}] += 1")
+            self.emit(3, "else:")
+            for line in as_text:
+                self.emit(4, line)
         self.emit(2, "else:")
         for line in judge:
             self.emit(3, line)
@@ -352,6 +361,96 @@ def _key_tests(value: str, per_key: tuple[KeyTest, ...], declared: str | None) -
     None: the value's Python types are in the variable `kind`."""
     tests = [test(value, declared) for test in per_key]
     return [test for test in tests if test is not None]
+
+
+def _as_text(lines: list[str], value: str, names: Mapping[str, Any]) -> list[str]:
+    """The screen's statements on `value` (a variable), partly evaluated for a value whose
+    type is exactly str: `isinstance` of it against a constant of plain types, and `is`
+    MISSING or None, become constants; its `.strip()` is computed once, as `s<value>`; the
+    `and`, `or` and `not` of constants fold. Every expression here is read for its truth
+    alone (`if p`, `p or q`) and every call in it is a pure check, so a folded operand may
+    be left out. A statement that does not parse into these shapes stays as it is."""
+    folder = _TextFolder(value, names)
+    out = [
+        part for line in lines for part in ast.unparse(folder.visit(ast.parse(line))).split("\n")
+    ]
+    if folder.stripped:
+        out.insert(0, f"s{value} = {value}.strip()")
+    return out
+
+
+class _TextFolder(ast.NodeTransformer):
+    def __init__(self, value: str, names: Mapping[str, Any]) -> None:
+        self.value = value
+        self.names = names
+        self.stripped = False
+
+    def _is_value(self, node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and node.id == self.value
+
+    def _types(self, node: ast.AST) -> tuple[type, ...] | None:
+        """The plain types a name of the screen stands for (none with an __instancecheck__
+        of its own)."""
+        if not isinstance(node, ast.Name):
+            return None
+        found = str if node.id == "str" else self.names.get(node.id)
+        types = found if isinstance(found, tuple) else (found,)
+        return types if all(type(t) is type for t in types) else None
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        func, args = node.func, node.args
+        if (
+            isinstance(func, ast.Name)
+            and func.id == "isinstance"
+            and len(args) == 2
+            and not node.keywords
+            and self._is_value(args[0])
+        ):
+            types = self._types(args[1])
+            if types is not None:
+                return ast.Constant(issubclass(str, types))
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "strip"
+            and self._is_value(func.value)
+            and not args
+            and not node.keywords
+        ):
+            self.stripped = True
+            return ast.Name(f"s{self.value}", ast.Load())
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        if len(node.ops) == 1 and isinstance(node.ops[0], ast.Is | ast.IsNot):
+            other = node.comparators[0]
+            nothing = (isinstance(other, ast.Name) and other.id == "MISSING") or (
+                isinstance(other, ast.Constant) and other.value is None
+            )
+            if nothing and self._is_value(node.left):
+                return ast.Constant(isinstance(node.ops[0], ast.IsNot))
+        return node
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Not) and isinstance(node.operand, ast.Constant):
+            return ast.Constant(not node.operand.value)
+        return node
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
+        self.generic_visit(node)
+        decisive = isinstance(node.op, ast.Or)  # the truth that settles the whole
+        kept = []
+        for operand in node.values:
+            if isinstance(operand, ast.Constant):
+                if bool(operand.value) == decisive:
+                    return ast.Constant(decisive)
+                continue
+            kept.append(operand)
+        if not kept:
+            return ast.Constant(not decisive)
+        return kept[0] if len(kept) == 1 else ast.BoolOp(node.op, kept)
 
 
 def _flagged_fields() -> tuple[

@@ -9,9 +9,13 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from publicsuffixlist import PSLFILE, PublicSuffixList
 
 from pc_validate import suffixes, validate
+from pc_validate.checks.internet import tld_finding, top_level_label
+from pc_validate.model import Finding
 from pc_validate.testing import base_payload
 
 
@@ -115,3 +119,55 @@ def test_valid_examples_keep_their_top_level_domains() -> None:
     payload["billingProfile"]["email"] = "admin@xyz.ccsctp.net"
     rules = {v.rule for v in validate(payload).violations}
     assert not {rule for rule in rules if ".tld_" in rule}
+
+
+# --------------------------------------------------------------------------------------------
+# The fast paths of the top_level_domain kind against the code they replace
+
+#: What top_level_label split on before its ASCII shortcut (UTS 46's dots).
+_DOTS = re.compile("[.\u3002\uff0e\uff61]")
+
+
+def _label_by_split(text: str, of: str) -> str | None:
+    if of == "email":
+        at = text.rfind("@")
+        if at < 0 or text.startswith("[", at + 1):
+            return None
+        text = text[at + 1 :]
+    labels = _DOTS.split(text)
+    if len(labels) < 2 or not labels[-1] or not labels[0]:
+        return None
+    return labels[-1]
+
+
+def _finding_afresh(text: str, of: str, judge: str) -> Finding | None:
+    """The kind's finding as it was computed for every value before labels were remembered."""
+    tld = _label_by_split(text, of)
+    if tld is None:
+        return None
+    if judge == "possible":
+        return Finding("invalid_format", "tld.impossible", {"tld": tld}) if len(tld) == 1 else None
+    if len(tld) == 1 or suffixes.is_tld(tld):
+        return None
+    meant = suffixes.meant_tld(tld)
+    if meant is None:
+        return Finding("unsupported_value", "tld.unlisted", {"tld": tld})
+    info = {"tld": tld, "meant": meant}
+    return Finding("unsupported_value", "tld.unlisted_suggest", info, text[: -len(tld)] + meant)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab.@[\u3002\uff0eé-", max_size=10), st.sampled_from(["email", "domain"]))
+def test_the_ascii_shortcut_finds_the_label_the_split_finds(text: str, of: str) -> None:
+    assert top_level_label(text, of) == _label_by_split(text, of)
+
+
+def test_remembered_label_verdicts_are_the_verdicts_afresh(whole_icann: PublicSuffixList) -> None:
+    labels = sorted(_every_last_label(whole_icann))
+    labels += ["con", "cmo", "Com", "CON", "u", "U", "example", "xn--p1ai", "XN--zz", "dd"]
+    for label in labels:
+        for text in (f"a@b.{label}", f"b.{label}", f"x.y.{label}"):
+            for of in ("email", "domain"):
+                for judge in ("possible", "listed"):
+                    for _ in range(2):  # the first call learns the label, the second reads it
+                        assert tld_finding(text, of, judge) == _finding_afresh(text, of, judge)

@@ -31,26 +31,31 @@ SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", 
 
 def certainly_valid(address: str) -> bool:
     """True only for addresses email-validator is known to accept; False means 'ask it'."""
+    if len(address) > MAX_ADDRESS:
+        return False
     match = _PLAIN.fullmatch(address)
     if match is None:
         return False
-    domain = match["domain"]
+    local, domain, tld = match.group("local", "domain", "tld")
     return (
-        len(address) <= MAX_ADDRESS
-        and len(match["local"]) <= 64
+        len(local) <= 64
         and len(domain) <= 253
         and "--" not in domain
-        and match["tld"].lower() not in SPECIAL_USE_TLDS
+        and tld.lower() not in SPECIAL_USE_TLDS
     )
 
 
-@functools.lru_cache(maxsize=4096)
 def email_problem(address: str) -> str | None:
     """None if the address is valid, else email-validator's reason."""
+    if certainly_valid(address):  # most addresses, each seen once: nothing to remember
+        return None
+    return _doubtful_problem(address)
+
+
+@functools.lru_cache(maxsize=4096)
+def _doubtful_problem(address: str) -> str | None:
     if len(address) > HOPELESS_LENGTH:
         return f"it is {len(address)} characters long; an email address has at most {MAX_ADDRESS}."
-    if certainly_valid(address):
-        return None
     from email_validator import EmailNotValidError, validate_email
 
     try:

@@ -3,12 +3,12 @@ domains (of a domain or an email address) as the Public Suffix List has them."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from pc_validate.checks.registry import BuildContext, Param, ValueCheck, check_kind, phrase_words
+from pc_validate.memo import SHAPES_KEPT, Bounded
 from pc_validate.model import Finding
 
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
@@ -97,30 +97,58 @@ def top_level_label(text: str, of: str) -> str | None:
     domain = _domain_of(text, of)
     if domain is None:
         return None
+    if domain.isascii():  # only "." separates labels: no split needed
+        dot = domain.rfind(".")
+        if dot <= 0 or dot == len(domain) - 1 or domain[0] == ".":
+            return None
+        return domain[dot + 1 :]
     labels = _DOTS.split(domain)
     if len(labels) < 2 or not labels[-1] or not labels[0]:
         return None
     return labels[-1]
 
 
-@functools.lru_cache(maxsize=4096)
-def _tld_finding(text: str, of: str, judge: str) -> Finding | None:
+class _LabelVerdict(NamedTuple):
+    """What the top_level_domain kind says of one top-level label, as sent."""
+
+    impossible: Finding | None  # judge: possible
+    unlisted: Finding | None  # judge: listed, when no TLD is likely meant
+    meant: str | None  # judge: listed, the TLD likely meant (its finding names the value)
+
+
+#: The verdict on each top-level label seen. Labels repeat across customers (com, de, ...)
+#: where whole addresses never do, so this cache stays small and warm, and the findings it
+#: holds are shared by every value with that label.
+_LABELS: Bounded[str, _LabelVerdict] = Bounded(SHAPES_KEPT)
+
+
+def _label_verdict(tld: str) -> _LabelVerdict:
+    from pc_validate.suffixes import is_tld, meant_tld
+
+    if len(tld) == 1:
+        impossible = Finding("invalid_format", "tld.impossible", {"tld": tld})
+        return _LABELS.remember(tld, _LabelVerdict(impossible, None, None))
+    if is_tld(tld):
+        return _LABELS.remember(tld, _LabelVerdict(None, None, None))
+    meant = meant_tld(tld)
+    unlisted = Finding("unsupported_value", "tld.unlisted", {"tld": tld}) if meant is None else None
+    return _LABELS.remember(tld, _LabelVerdict(None, unlisted, meant))
+
+
+def tld_finding(text: str, of: str, judge: str) -> Finding | None:
+    """The top_level_domain kind's finding on a trimmed value (None: nothing to report)."""
     tld = top_level_label(text, of)
     if tld is None:
         return None
+    verdict = _LABELS.entries.get(tld) or _label_verdict(tld)
     if judge == "possible":
-        if len(tld) == 1:
-            return Finding("invalid_format", "tld.impossible", {"tld": tld})
-        return None
-    from pc_validate.suffixes import is_tld, meant_tld
-
-    if len(tld) == 1 or is_tld(tld):
-        return None
-    meant = meant_tld(tld)
-    if meant is None:
-        return Finding("unsupported_value", "tld.unlisted", {"tld": tld})
-    info = {"tld": tld, "meant": meant}
-    return Finding("unsupported_value", "tld.unlisted_suggest", info, text[: -len(tld)] + meant)
+        return verdict.impossible
+    if verdict.meant is None:
+        return verdict.unlisted
+    info = {"tld": tld, "meant": verdict.meant}
+    return Finding(
+        "unsupported_value", "tld.unlisted_suggest", info, text[: -len(tld)] + verdict.meant
+    )
 
 
 @check_kind(
@@ -175,6 +203,6 @@ def top_level_domain(params: Mapping[str, Any], ctx: BuildContext) -> ValueCheck
     judge: str = params["judge"]
 
     def check(value: str) -> Finding | None:
-        return _tld_finding(value.strip(), of, judge)
+        return tld_finding(value.strip(), of, judge)
 
     return check

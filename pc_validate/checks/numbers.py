@@ -489,11 +489,21 @@ PHONE_PROBLEMS: Final[Mapping[str, str]] = {
 _PHONE_CODES: Final = {"too_short": "too_short", "too_long": "too_long"}
 
 
-def _phone_finding(problem: str) -> Finding:
-    words = PHONE_PROBLEMS[f"phone.{problem}"]
-    return Finding(
-        _PHONE_CODES.get(problem, "invalid_format"), "phone.impossible", {"problem": words}
+#: One finding per problem, shared by every number that has it.
+_PHONE_FINDINGS: Final[Mapping[str, Finding]] = {
+    key.removeprefix("phone."): Finding(
+        _PHONE_CODES.get(key.removeprefix("phone."), "invalid_format"),
+        "phone.impossible",
+        {"problem": words},
     )
+    for key, words in PHONE_PROBLEMS.items()
+}
+
+
+def phone_finding(problem: str) -> Finding:
+    """The phone_number kind's finding for one of phonenumbers' problems (PHONE_PROBLEMS,
+    without its "phone." prefix)."""
+    return _PHONE_FINDINGS[problem]
 
 
 def judge_phone_number(value: str, region: str) -> Finding | None:
@@ -513,17 +523,17 @@ def judge_phone_number(value: str, region: str) -> Finding | None:
         number = phonenumbers.parse(value, region)
     except NumberParseException as exc:
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE:
-            return _phone_finding("invalid_country_code")
+            return phone_finding("invalid_country_code")
         if exc.error_type in (
             NumberParseException.TOO_SHORT_AFTER_IDD,
             NumberParseException.TOO_SHORT_NSN,
         ):
-            return _phone_finding("too_short")
+            return phone_finding("too_short")
         if exc.error_type == NumberParseException.TOO_LONG:
-            return _phone_finding("too_long")
-        return _phone_finding("not_a_number")
+            return phone_finding("too_long")
+        return phone_finding("not_a_number")
     except Exception:  # a library bug on odd input must not escape validate()
-        return _phone_finding("not_a_number")
+        return phone_finding("not_a_number")
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason == ValidationResult.IS_POSSIBLE:
         return None
@@ -532,14 +542,14 @@ def judge_phone_number(value: str, region: str) -> Finding | None:
         # is a short service number that the plan knows, such as Canada's 310-xxxx.
         if phonenumbers.is_valid_number(number):
             return None
-        return _phone_finding("too_short")
+        return phone_finding("too_short")
     if reason == ValidationResult.TOO_SHORT:
-        return _phone_finding("too_short")
+        return phone_finding("too_short")
     if reason == ValidationResult.TOO_LONG:
-        return _phone_finding("too_long")
+        return phone_finding("too_long")
     if reason == ValidationResult.INVALID_COUNTRY_CODE:
-        return _phone_finding("invalid_country_code")
-    return _phone_finding("invalid_length")
+        return phone_finding("invalid_country_code")
+    return phone_finding("invalid_length")
 
 
 _judge_phone_cached = functools.lru_cache(maxsize=2048)(judge_phone_number)
@@ -575,6 +585,11 @@ def phone_number(
         region = ascii_upper(country)
         if region not in phone_regions():
             return None
+        from pc_validate.phones import ASK, plain_problem
+
+        problem = plain_problem(value, region)  # the same verdict, cheaper (phones.py)
+        if problem is not ASK:
+            return None if problem is None else phone_finding(problem)
         if len(value) > _CACHEABLE_LENGTH:
             return judge_phone_number(value, region)
         return _judge_phone_cached(value, region)
