@@ -86,6 +86,23 @@ class Unreadable:
 Record = Body | Unreadable
 
 
+class LineChunk(NamedTuple):
+    """Whole lines of a UTF-8 JSON Lines input, as bytes, for a bulk run's workers to read
+    themselves (inputs.chunk_records): no record crosses to a worker one by one. `line` is
+    the number of its first line, `record` the index of its first record, `records` how
+    many records its lines hold (blank lines hold none). A tuple: it crosses to worker
+    processes."""
+
+    label: str
+    data: bytes
+    line: int
+    record: int
+    records: int
+
+
+Item = Record | LineChunk
+
+
 class ReadFailed(Exception):
     """The input stream itself failed (not its content)."""
 

@@ -253,6 +253,14 @@ class Summary:
             totals["warning"] += counts[1]
             totals["info"] += counts[2]
 
+    def add_statuses(self, statuses: Sequence[int], totals: Sequence[int]) -> None:
+        """Many records at once: how many had each status (in STATUSES order), and their
+        violations by severity (errors, warnings, infos)."""
+        for status, count in zip(STATUSES, statuses, strict=True):
+            self.statuses[status] += count
+        for severity, count in zip(("error", "warning", "info"), totals, strict=True):
+            self.totals[severity] += count  # type: ignore[literal-required]
+
     @property
     def records(self) -> int:
         return sum(self.statuses.values())

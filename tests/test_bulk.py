@@ -410,11 +410,49 @@ def test_a_dying_worker_loses_no_record() -> None:
     assert "worker process" in outcomes[700].result["error"]["message"]
 
 
+class KillingOnce(Body):
+    """A record that kills the first worker that parses it; the next one validates it (its
+    input's name is the path of the mark left by the first)."""
+
+    def parsed(self) -> Any:
+        mark = Path(self.where.input)
+        if not mark.exists():
+            mark.write_text("died")
+            os.kill(os.getpid(), signal.SIGKILL)
+        return body()
+
+
+def test_a_task_whose_worker_died_once_is_validated_by_another(tmp_path: Path) -> None:
+    name = str(tmp_path / "mark")
+    records: list[Any] = [Body(Where(name, i), payload=body()) for i in range(3000)]
+    records[1500] = KillingOnce(Where(name, 1500))
+    outcomes = list(bulk.validate_in_workers(records, bulk.Settings(), jobs=2))
+    assert [o.status for o in outcomes] == ["valid"] * 3000
+    assert [o.result["record"] for o in outcomes] == list(range(3000))
+    assert Path(name).read_text() == "died"
+
+
+def test_records_not_validated_come_in_their_block_as_json_lines() -> None:
+    records: list[Any] = [Body(Where("in", i), payload=body()) for i in range(1500)]
+    records[1200] = KillingBody(Where("in", 1200), payload=None)
+    settings = bulk.Settings(as_line=True, only_invalid=True)
+    blocks = list(bulk.validate_in_workers(records, settings, jobs=2))
+    assert all(isinstance(block, bulk.Block) for block in blocks)
+    assert sum(sum(block.statuses) for block in blocks) == 1500
+    first, second = blocks  # two batches: the second one's worker died twice
+    assert first.statuses == (bulk.BATCH, 0, 0, 0) and first.text == ""
+    lost = 1500 - bulk.BATCH
+    assert second.statuses == (0, 0, 0, lost)
+    lines = second.text.splitlines()
+    assert [json.loads(line)["record"] for line in lines] == list(range(bulk.BATCH, 1500))
+    assert list(second.problems) == lines
+
+
 def test_the_summary_and_exit_status_say_records_were_not_validated(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    def dying(records: Any, settings: bulk.Settings, jobs: int) -> Any:
-        for record in records:
+    def dying(items: Any, settings: bulk.Settings, jobs: int) -> Any:
+        for record in bulk.each_record(items):
             if record.where.index == 1:
                 yield bulk._not_validated(record, settings)
             else:

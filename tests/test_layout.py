@@ -53,8 +53,6 @@ PRIVATE_ALLOWED: dict[tuple[str, str], str] = {
     ("tests.test_safe_regex", "numbers._IndianCin._STRUCTURE"): _PATTERNS,
     ("tests.test_safe_regex", "rules._ID"): _PATTERNS,
     ("tests.test_safe_regex", "markets._without_generic_suffix"): "held equal to the old pattern",
-    ("tests.test_signals", "bulk._pool"): "a signal delivered while the pool starts",
-    ("tests.test_signals", "bulk._stop"): "a signal delivered while the pool starts",
     ("tests.test_threads", "api._defaults"): _RACE,
     ("tests.test_threads", "markets._PARSED"): _RACE,
 }
