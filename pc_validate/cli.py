@@ -438,7 +438,7 @@ def _check_into(
     types = {fold(".".join(path)): kind for path, kind in ruleset.catalog.types.items()}
     progress = _progress(sources, args, err)
     jobs = _default_jobs(sources) if args.jobs is None else _capped_jobs(args.jobs, err)
-    records = _records(sources, args, types, stdin, err, progress, chunks=False)
+    records = _records(sources, args, types, stdin, err, progress, chunks=jobs > 1)
     if progress is not None:
         records = progress.reading(records)
     statistics = args.statistics or args.format == "text"

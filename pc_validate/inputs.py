@@ -259,8 +259,8 @@ LINES_CHUNK = 256 * 1024
 LONG_LINE = 4 * 1024 * 1024
 #: The first byte of every character str.strip() removes, in UTF-8 (a test derives it from
 #: str.isspace): a line that starts with none of them is a record, blank or not.
-_BLANK_START = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \xc2\xe1\xe2\xe3"
-_MAYBE_BLANK = re.compile(b"\n(?=[" + re.escape(_BLANK_START) + b"])")
+BLANK_START = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \xc2\xe1\xe2\xe3"
+_MAYBE_BLANK = re.compile(b"\n(?=[" + re.escape(BLANK_START) + b"])")
 
 
 def _line_chunks(source: Source, label: str) -> Iterator[Item]:
@@ -298,11 +298,11 @@ def _line_chunks(source: Source, label: str) -> Iterator[Item]:
 def _chunk(label: str, data: bytes, number: int, index: int) -> LineChunk:
     """A LineChunk of `data` (whole lines, the last one's end missing only at the end of the
     input) after `number` lines holding `index` records, its records counted: every line
-    but the blank ones, which can only be lines that start with a byte of _BLANK_START."""
+    but the blank ones, which can only be lines that start with a byte of BLANK_START."""
     lines = data.count(b"\n") + (not data.endswith(b"\n"))
     blank = 0
     starts = [match.start() + 1 for match in _MAYBE_BLANK.finditer(data)]
-    if data[:1] and data[0] in _BLANK_START:
+    if data[:1] and data[0] in BLANK_START:
         starts.insert(0, 0)
     for start in starts:
         end = data.find(b"\n", start) + 1 or len(data)

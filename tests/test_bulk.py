@@ -917,3 +917,138 @@ def test_csv_header_names_fold_as_the_service_folds_keys(tmp_path: Path) -> None
     code, out, _ = run("--format", "json", kelvin)
     assert code == 2
     assert "names none of the fields" in json.loads(out)["results"][0]["error"]["message"]
+
+
+# --- JSON Lines in chunks: the workers' reading, held equal to the line reader -----------------
+
+
+def test_the_bytes_a_blank_line_may_start_with_are_those_of_every_blank() -> None:
+    from pc_validate import inputs
+
+    blanks = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    starts = {blank.encode()[0] for blank in blanks}
+    assert set(inputs.BLANK_START) == starts
+
+
+def chunked(data: bytes, chunk: int, long_line: int, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """(what read_records makes of JSON Lines `data`, what read_items and each_record make of
+    it with chunks of `chunk` bytes and lines over `long_line` bytes left to the line reader,
+    and how many LineChunks there were)."""
+    from pc_validate import inputs, records
+
+    monkeypatch.setattr(records, "CHUNK", max(chunk // 3, 1))
+    monkeypatch.setattr(inputs, "LINES_CHUNK", chunk)
+    monkeypatch.setattr(inputs, "LONG_LINE", long_line)
+    expected = list(read_records(io.BytesIO(data), "in", "jsonl"))
+    items = list(inputs.read_items(io.BytesIO(data), "in", "jsonl"))
+    chunks = sum(isinstance(item, bulk.LineChunk) for item in items)
+    return expected, list(bulk.each_record(items)), chunks
+
+
+#: Lines as exports and hostile inputs have them: blank ones of every kind, bytes that are
+#: not UTF-8 (a cut character too), a byte-order mark, CRLF, a line end missing at the end.
+LINE_PIECES = [
+    b"", b" ", b"\t", b"\r", b"\xc2\xa0", b"\xe3\x80\x80", b"\xe2\x80\xa8", b"\x1c", b"\x0b",
+    b"\xff", b"\xc2", b"\xe2\x80", b"\xef\xbb\xbf", b"{", b"}", b'{"a": 1}', b"[1,", b"\xc3\xa9",
+    b'"\xf0\x9f\x98\x80"', b"\xed\xa0\x80", b"\x00", b"NaN", b"null",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 4096])
+def test_chunks_of_json_lines_hold_the_records_the_line_reader_reads(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    line = st.lists(st.sampled_from(LINE_PIECES), max_size=6).map(b"".join)
+    ends = st.sampled_from([b"\n", b"\r\n"])
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.tuples(line, ends), max_size=12), st.booleans(), st.booleans())
+    def check(lines: list[tuple[bytes, bytes]], bom: bool, cut: bool) -> None:
+        data = (b"\xef\xbb\xbf" if bom else b"") + b"".join(a + b for a, b in lines)
+        if cut and data.endswith(b"\n"):
+            data = data.rstrip(b"\r\n")
+        expected, found, _ = chunked(data, chunk, 32, monkeypatch)
+        assert found == expected
+
+    check()
+
+
+def test_the_realistic_corpus_in_chunks_is_the_line_readers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        from realistic import write_jsonl
+    finally:
+        sys.path.pop(0)
+    text = io.StringIO()
+    write_jsonl(text, 600)
+    data = text.getvalue().encode()
+    expected, found, chunks = chunked(data, 16 * 1024, 1 << 20, monkeypatch)
+    assert found == expected and len(found) == 600 and chunks > 5
+
+
+def test_a_line_longer_than_a_chunk_may_hold_goes_to_the_line_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pc_validate import records
+
+    monkeypatch.setattr(records, "MAX_RECORD_CHARS", 500)
+    data = jsonl([body()]) + b'{"a": "' + b"x" * 900 + b'"}\n' + jsonl([body(), body()])
+    expected, found, chunks = chunked(data, 256, 300, monkeypatch)
+    assert found == expected and chunks == 1
+    assert isinstance(found[1], Unreadable) and "longer than 500 characters" in found[1].reason
+    assert [r.where.line for r in found] == [1, 2, 3, 4]
+
+
+def test_gzip_cut_short_in_chunks_keeps_the_records_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gzip
+
+    data = gzip.compress(jsonl(mixed(400)))
+    for cut in (len(data) // 3, len(data) - 30):
+        expected, found, _ = chunked(data[:cut], 4096, 1 << 20, monkeypatch)
+        assert found == expected
+        assert isinstance(found[-1], Unreadable) and "gzip" in found[-1].reason
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("--format", "jsonl", "--statistics"),
+        ("--format", "jsonl", "--positions", "--only-invalid", "--locale", "de"),
+        ("--format", "jsonl", "--redact", "--output", "jsonl=OUT"),
+        ("--format", "text"),
+        ("--format", "sarif"),
+    ],
+)
+def test_chunked_runs_match_the_serial_run_on_hostile_lines(
+    tmp_path: Path, options: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pc_validate import inputs
+
+    monkeypatch.setattr(inputs, "LINES_CHUNK", 4096)  # many chunks, many tasks
+    lines = [json.dumps(r).encode() for r in mixed(300)]
+    hostile = [b"", b"  \t", b"\xc2\xa0", b"\xff{}", b'{"a": 1, "a": 2}', b"NaN", b"[" * 70,
+               b'{"email": "\\ud800"}', b"\xef\xbb\xbf{}", b'{"x": 1e400}',
+               b"1" * 5000]  # fmt: skip
+    for i, line in enumerate(hostile):
+        lines.insert(i * 23, line)
+    source = tmp_path / "export.jsonl"
+    source.write_bytes(b"\r\n".join(lines))  # CRLF, no line end at the end
+    runs, written = {}, {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out-{jobs}.jsonl"
+        argv = [str(out) if arg == "jsonl=OUT" else arg for arg in options]
+        argv = [f"jsonl={out}" if arg == str(out) else arg for arg in argv]
+        runs[jobs] = run(*argv, "--jobs", str(jobs), source)
+        written[jobs] = out.read_bytes() if out.exists() else b""
+    assert runs[1] == runs[2]
+    assert written[1] == written[2]
+    assert runs[1].code == 2
+    if "--output" in options:
+        assert written[1].decode() == runs[1].out

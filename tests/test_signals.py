@@ -4,8 +4,8 @@ nothing running; workers ignore Ctrl-C and end with the main process, even on SI
 --jobs is capped at twice the usable cores.
 
 The real-process tests start the command in a session of its own (as a terminal's job is)
-and look in /proc for every process of that session afterwards: the workers above all. Every wait is bounded; whatever a failing
-test leaves is killed."""
+and look in /proc for every process of that session afterwards: the workers above all.
+Every wait is bounded; whatever a failing test leaves is killed."""
 
 from __future__ import annotations
 
