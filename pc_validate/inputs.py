@@ -239,11 +239,14 @@ def _lines(
             index += 1
 
 
-def line_record(label: str, index: int, number: int, text: str, encoding: str) -> Record | None:
+def line_record(
+    label: str, index: int, number: int, text: str, encoding: str, marked: bool = True
+) -> Record | None:
     """The record of JSON Lines line `number` (its text decoded with MARK_ERRORS, its line
     end kept), the record `index` of its input; None for a blank line, which separates
-    records and is none."""
-    bad = undecodable_at(text)
+    records and is none. `marked`: the text may hold marks of undecodable bytes (False: it
+    was decoded strictly)."""
+    bad = undecodable_at(text) if marked else None
     if bad is not None:
         reason = describe_marks(bad.group(), encoding)
         return Unreadable(Where(label, index, number), reason, number, bad.start() + 1)
@@ -316,18 +319,24 @@ def _is_blank(text: str) -> bool:
 
 
 def chunk_records(chunk: LineChunk) -> Iterator[Record]:
-    """The records of a LineChunk, as the line reader makes them."""
-    lines = chunk.data.decode("utf-8", MARK_ERRORS).split("\n")
+    """The records of a LineChunk, as the line reader makes them. Its bytes are decoded
+    strictly first: UTF-8 that decodes so holds no undecodable byte in any line, and no
+    line's text need be searched for one (a search that cost 12 µs a line beyond ASCII)."""
+    try:
+        text, marked = chunk.data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, marked = chunk.data.decode("utf-8", MARK_ERRORS), True
+    lines = text.split("\n")
     last = lines.pop()  # "" after a final line end, else the input's last line, unended
     label, index, number = chunk.label, chunk.record, chunk.line
-    for text in lines:
-        record = line_record(label, index, number, text + "\n", "utf-8")
+    for line in lines:
+        record = line_record(label, index, number, line + "\n", "utf-8", marked)
         number += 1
         if record is not None:
             yield record
             index += 1
     if last:
-        record = line_record(label, index, number, last, "utf-8")
+        record = line_record(label, index, number, last, "utf-8", marked)
         if record is not None:
             yield record
             index += 1
