@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import IO, Any, Final, NamedTuple
 
-from pc_validate.payload import BOMS, PayloadError, encoding_of, parse, signature_of
+from pc_validate.payload import BOMS, PayloadError, encoding_of, parse_fast, signature_of
 
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 
@@ -70,7 +70,7 @@ class Body:
 
     def parsed(self) -> Any:
         """The JSON value; raises PayloadError for text that is not JSON."""
-        return parse(self.text) if self.text is not None else self.payload
+        return parse_fast(self.text) if self.text is not None else self.payload
 
 
 @dataclass(frozen=True, slots=True)
