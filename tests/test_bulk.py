@@ -3,6 +3,7 @@ order and worker death; --format jsonl, --only-invalid, progress; flat memory.""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -10,7 +11,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import pytest
@@ -1052,3 +1053,76 @@ def test_chunked_runs_match_the_serial_run_on_hostile_lines(
     assert runs[1].code == 2
     if "--output" in options:
         assert written[1].decode() == runs[1].out
+
+
+# --- result lines from pieces, held equal to dumps of the result dict --------------------------
+
+
+def line_of_dumps(report: Any, where: Where) -> str:
+    from pc_validate.report import dumps
+
+    return dumps(report.result_dict(where.input, where.index, where.line, where.row), indent=None)
+
+
+def test_result_lines_from_pieces_are_what_dumps_writes_on_the_realistic_corpus() -> None:
+    from pc_validate.api import default_validator
+    from pc_validate.bulk import _result_line
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        from realistic import bodies
+    finally:
+        sys.path.pop(0)
+    validator = default_validator()
+    examples = []
+    for path in sorted(EXAMPLES.rglob("*.json")):
+        with contextlib.suppress(ValueError):  # a few examples are not JSON on purpose
+            examples.append(json.loads(path.read_text("utf-8")))
+    checked = 0
+    for index, payload in enumerate([*bodies(1500, 7, 0.5), *examples]):
+        where = Where("dir/ëxport\u202e.jsonl", index, index + 1)
+        for redact, language in ((False, "en"), (True, "de"), (False, "ja")):
+            report = validator.validate(payload, redact=redact, language=language)
+            if report.violations:
+                outcome = _result_line(report, where)
+                assert outcome.result == line_of_dumps(report, where)
+                expected = bulk._outcome(
+                    report.result_dict(where.input, where.index, where.line, where.row),
+                    bulk.Settings(as_line=True),
+                )
+                assert outcome == expected
+                checked += 1
+    assert checked > 1000
+
+
+def test_result_lines_from_pieces_escape_as_dumps_does() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from pc_validate.bulk import _result_line
+    from pc_validate.report import Report, Violation
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(st.sampled_from(["error", "warning", "info"]), st.text(max_size=6)),
+            min_size=1,
+            max_size=4,
+        ),
+        st.sampled_from([None, 3]),
+    )
+    def check(found: list[tuple[str, str]], row: int | None) -> None:
+        params = {"got": "", "n": [1.5, None]}
+        violations = tuple(
+            Violation(
+                "r.x", "format", cast(Any, severity), f"/a/{text}", f"bad {text}", "docs",
+                {**params, "got": text}, text, text or None, 400,
+            )
+            for severity, text in found
+        )  # fmt: skip
+        report = Report(violations)
+        where = Where("in\u2028", 3, None if row else 4, row)
+        assert _result_line(report, where).result == line_of_dumps(report, where)
+        assert _result_line(report, where).result == line_of_dumps(report, where)  # kept
+
+    check()

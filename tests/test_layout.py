@@ -39,6 +39,8 @@ _RACE = "emptied so that threads race on its first fill"
 PRIVATE_ALLOWED: dict[tuple[str, str], str] = {
     ("tests.test_bulk", "bulk._not_validated"): "a fake worker death, written as bulk writes it",
     ("tests.test_bulk", "pc_validate.bulk._clean_line"): "the fast path held equal to dumps",
+    ("tests.test_bulk", "pc_validate.bulk._result_line"): "the fast path held equal to dumps",
+    ("tests.test_bulk", "bulk._outcome"): "the fast path held equal to the result dict's",
     ("tests.test_fast_parse", "payload._Fast"): "orjson taken away: the strict parser alone",
     ("tests.test_rule_files", "pc_validate.rules._FIELD_TYPES"): "the schema held to the loader",
     ("tests.test_rule_files", "pc_validate.rules._ID"): "the schema held to the loader",
