@@ -117,7 +117,7 @@ def _result_line(report: Report, where: Where) -> Outcome:
 
 #: The JSON of Violations written lately, by id (with the Violation, which keeps the id its
 #: own while it is held here).
-_violation_texts: Bounded[int, tuple[Any, str]] = Bounded(4096)
+_violation_texts: Bounded[int, tuple[Any, str]] = Bounded(1024)
 _SEVERITY_INDEX: Final = {"error": 0, "warning": 1, "info": 2}
 _PLACE = ("input", "record", "line", "row")
 #: A clean result after its place, as dumps writes it: from "status" to the closing brace.
