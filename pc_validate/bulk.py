@@ -1,10 +1,13 @@
 """Validating streams of records, in this process or in N worker processes, in input order.
 
-Records travel to the workers in batches through a bounded window of pending batches, so
-memory stays flat however long the input is; results come back and are handed on strictly
-in input order, whatever N is. A worker that dies (killed, out of memory) takes its batches
-with it: their records are reported as not validated, with the reason, and the run goes on
-with fresh workers.
+Records travel to the workers (workers.py) in tasks through a bounded window of pending
+tasks, so memory stays flat however long the input is: a LineChunk of JSON Lines as bytes,
+which the worker cuts into records itself, or a batch of other records. Under
+Settings.as_line a task comes back as one Block of JSON lines and counts, so the main
+process handles a result per task, not per record. Results are handed on strictly in input
+order, whatever N is. A worker that dies (killed, out of memory) takes the task it worked on
+with it: the task is given to a fresh worker once more, and when that one dies too its
+records are reported as not validated, with the reason; the run goes on.
 
 A run that stops early (an interrupt, a signal, output that cannot be written) stops its
 workers at once: they ignore SIGINT, so a Ctrl-C sent to the whole process group reaches
@@ -14,25 +17,21 @@ grace. A worker whose main process dies without that (SIGKILL, a crash) ends by 
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections import Counter, deque
-from collections.abc import Container, Generator, Iterable, Sequence
+from collections.abc import Container, Generator, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from pc_validate.interrupt import deferred
 from pc_validate.memo import Bounded
-from pc_validate.model import MISSING, Status, fold, worst_rank
+from pc_validate.model import MISSING, STATUSES, Status, fold, worst_rank
 from pc_validate.payload import PayloadError
-from pc_validate.records import Body, Origin, Record, Unreadable, Where
+from pc_validate.records import Body, Item, LineChunk, Origin, Record, Unreadable, Where
 from pc_validate.report import Report, dumps, unreadable_result
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
-
     from pc_validate.documents import ResultDocument
+    from pc_validate.workers import Task
 
 BATCH = 1024
 #: Batches in flight per worker: enough to keep every worker busy, few enough to stay flat.
@@ -59,6 +58,8 @@ class Settings:
     statistics: bool = False
     #: the language of the messages (a tag languages.language_of reads)
     language: str = "en"
+    #: under as_line, leave the lines of valid records out of a Block (--only-invalid)
+    only_invalid: bool = False
 
 
 class Outcome(NamedTuple):
@@ -79,15 +80,45 @@ def _clean_line(where: Where) -> str:
     """The JSON line of a record without violations, as dumps(result_dict(...)) writes it: the
     record's place filled into the rest of a clean result, written once (seven in ten records
     of a bulk run are clean, and dumps of the whole would cost more than their validation)."""
+    return f"{{{_place(where)}, {_CLEAN_REST}"
+
+
+def _place(where: Where) -> str:
+    """A result's place as dumps writes it: "input", "record", "line" and "row"."""
     name = _names.entries.get(where.input)
     if name is None:
         name = _names.remember(where.input, dumps(where.input, indent=None))
     line = "null" if where.line is None else where.line
     row = "null" if where.row is None else where.row
-    place = f'"input": {name}, "record": {where.index}, "line": {line}, "row": {row}'
-    return f"{{{place}, {_CLEAN_REST}"
+    return f'"input": {name}, "record": {where.index}, "line": {line}, "row": {row}'
 
 
+def _result_line(report: Report, where: Where) -> Outcome:
+    """The outcome of a report with violations, its result as dumps(report.result_dict(...))
+    writes it, from pieces: each violation's JSON written once per Violation (the validator
+    hands the same one out for a finding it has written before: four in ten on the realistic
+    corpus), the rest filled in."""
+    counts = [0, 0, 0]
+    texts = []
+    kept = _violation_texts.entries
+    for violation in report.violations:
+        counts[_SEVERITY_INDEX[violation.severity]] += 1
+        found = kept.get(id(violation))
+        if found is None or found[0] is not violation:
+            found = (violation, dumps(violation.to_dict(), indent=None))
+            _violation_texts.remember(id(violation), found)
+        texts.append(found[1])
+    state = '"status": "invalid", "ok": false' if counts[0] else '"status": "valid", "ok": true'
+    tally = f'{{"error": {counts[0]}, "warning": {counts[1]}, "info": {counts[2]}}}'
+    line = f'{{{_place(where)}, {state}, "counts": {tally}, "violations": [{", ".join(texts)}]}}'
+    trio = (counts[0], counts[1], counts[2])
+    return Outcome("invalid" if counts[0] else "valid", trio, worst_rank(trio), line)
+
+
+#: The JSON of Violations written lately, by id (with the Violation, which keeps the id its
+#: own while it is held here).
+_violation_texts: Bounded[int, tuple[Any, str]] = Bounded(1024)
+_SEVERITY_INDEX: Final = {"error": 0, "warning": 1, "info": 2}
 _PLACE = ("input", "record", "line", "row")
 #: A clean result after its place, as dumps writes it: from "status" to the closing brace.
 _CLEAN_REST: Final = dumps(
@@ -110,6 +141,20 @@ def _checked(record: Record, validator: Any, settings: Settings) -> Outcome:
     report: Report = validator.validate(payload, redact=settings.redact, language=settings.language)
     if settings.as_line and not report.violations:
         return Outcome(*_CLEAN_OUTCOME, _clean_line(where))
+    if settings.as_line and not settings.positions:
+        outcome = _result_line(report, where)
+    else:
+        outcome = _located(report, record, payload, settings)
+    if settings.statistics and report.violations:
+        fired = tuple((v.rule, v.severity) for v in report.violations)
+        markets = validator.ruleset.markets if settings.redact else None
+        return outcome._replace(fired=(country_of(payload, markets), fired))
+    return outcome
+
+
+def _located(report: Report, record: Body, payload: Any, settings: Settings) -> Outcome:
+    """The outcome from the result dict, its violations located under Settings.positions."""
+    where = record.where
     result = report.result_dict(where.input, where.index, where.line, where.row)
     if settings.positions and report.violations:
         origin = record.source()
@@ -117,12 +162,7 @@ def _checked(record: Record, validator: Any, settings: Settings) -> Outcome:
             from pc_validate.locations import locate
 
             locate(result["violations"], origin, payload, redact=settings.redact)
-    outcome = _outcome(result, settings)
-    if settings.statistics and report.violations:
-        fired = tuple((v.rule, v.severity) for v in report.violations)
-        markets = validator.ruleset.markets if settings.redact else None
-        return outcome._replace(fired=(country_of(payload, markets), fired))
-    return outcome
+    return _outcome(result, settings)
 
 
 #: The country of a record whose country is missing, or is not one that may be named.
@@ -217,54 +257,106 @@ def _validator(settings: Settings) -> Any:
 
 
 def validate_serially(
-    records: Iterable[Record], settings: Settings, validator: Any = None
+    items: Iterable[Item], settings: Settings, validator: Any = None
 ) -> Generator[Outcome, None, None]:
     if validator is None:
         validator = _validator(settings)
-    for record in records:
+    for record in each_record(items):
         yield _checked(record, validator, settings)
+
+
+def each_record(items: Iterable[Item]) -> Iterator[Record]:
+    """The records of items, a LineChunk's read from its lines."""
+    for item in items:
+        if type(item) is LineChunk:
+            from pc_validate.inputs import chunk_records
+
+            yield from chunk_records(item)
+        else:
+            yield item  # type: ignore[misc]
 
 
 # --- in worker processes ----------------------------------------------------------------------
 
-_worker_validator: Any = None
-_worker_settings: Settings | None = None
+
+class Block(NamedTuple):
+    """The results of a worker's task under Settings.as_line, in one piece: the JSON lines
+    of its records (each ending in a line end; valid records left out under
+    Settings.only_invalid), what the summary adds (records by status, in STATUSES order,
+    violations by severity), the worst severity's rank, the (country, fired) of each record
+    with violations under Settings.statistics, and the JSON line of each record that could
+    not be read or validated (for its line on stderr)."""
+
+    text: str
+    statuses: tuple[int, int, int, int]
+    totals: tuple[int, int, int]
+    worst: int
+    fired: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    problems: tuple[str, ...]
 
 
-def _start_worker(settings: Settings) -> None:
-    global _worker_validator, _worker_settings
-    import signal
+def block_of(outcomes: Iterable[Outcome], settings: Settings) -> Block:
+    """The outcomes (each with its JSON line) of a task, as one Block."""
+    lines: list[str] = []
+    statuses: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    errors = warnings = infos = 0
+    worst = -1
+    fired = []
+    problems = []
+    only_invalid = settings.only_invalid
+    for outcome in outcomes:
+        status = outcome.status
+        statuses[status] += 1
+        counts = outcome.counts
+        if counts != (0, 0, 0):
+            errors += counts[0]
+            warnings += counts[1]
+            infos += counts[2]
+            if outcome.worst > worst:
+                worst = outcome.worst
+            if outcome.fired is not None:
+                fired.append(outcome.fired)
+        if status == "valid":
+            if only_invalid:
+                continue
+        elif status != "invalid":
+            problems.append(outcome.result)
+        lines.append(outcome.result)
+    if lines:
+        lines.append("")
+    return Block(
+        "\n".join(lines),
+        tuple(statuses.values()),  # type: ignore[arg-type]
+        (errors, warnings, infos),
+        worst,
+        tuple(fired),
+        tuple(problems),
+    )
 
-    # Ctrl-C reaches the whole process group; the main process alone decides what it means.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _end_with_main_process()
-    _worker_settings = settings
-    _worker_validator = _validator(settings)
+
+def serve() -> None:
+    """The life of a worker process (workers.Pool starts it)."""
+    from pc_validate.workers import serve as serving
+
+    serving(_start_worker, _perform)
 
 
-def _end_with_main_process() -> None:
-    """End this worker as soon as the main process ends, however it ends.
-
-    The worker's parent is the fork server, not the main process, and the fork server lives
-    as long as any worker does (each holds its "alive" pipe), so neither a parent-death
-    signal nor a change of os.getppid() would tell. The main process holds the only write
-    end of a pipe whose read end is multiprocessing's sentinel for this worker's parent: the
-    kernel closes it when the main process dies, even by SIGKILL, and waiting for that costs
-    a thread blocked in select(). On Windows the sentinel is the parent's process handle.
-    """
-    import multiprocessing
-    import threading
-
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(
-            target=_exit_after, args=(parent,), name="parent-watch", daemon=True
-        ).start()
+def _start_worker(settings: Settings) -> tuple[Any, Settings]:
+    return _validator(settings), settings
 
 
-def _exit_after(parent: Any) -> None:
-    parent.join()
-    os._exit(1)
+def _perform(state: tuple[Any, Settings], task: Any) -> Block | list[Outcome]:
+    """A task's results: a Block under Settings.as_line, else an Outcome per record."""
+    validator, settings = state
+    outcomes = (_checked(record, validator, settings) for record in _task_records(task))
+    return block_of(outcomes, settings) if settings.as_line else list(outcomes)
+
+
+def _task_records(payload: Any) -> Iterator[Record]:
+    """The records of a task's payload: a LineChunk, or a batch of packed records."""
+    if type(payload) is LineChunk:
+        return each_record((payload,))
+    return (_unpack(item) for item in payload)
 
 
 def _pack(record: Record) -> Any:
@@ -296,135 +388,86 @@ def _unpack(item: Any) -> Record:
     return item  # type: ignore[no-any-return]
 
 
-def _work(batch: Sequence[Any]) -> list[Outcome]:
-    assert _worker_settings is not None
-    return [_checked(_unpack(item), _worker_validator, _worker_settings) for item in batch]
+def _tasks(items: Iterable[Item]) -> Iterator[Task]:
+    """The tasks of a run: each LineChunk, and the records between them in batches of BATCH.
+    A task's payload is what crosses to the worker; `records` is kept here, for a task whose
+    worker died twice (a chunk's records are read again from its bytes then)."""
+    from pc_validate.workers import Task
+
+    batch: list[Record] = []
+    for item in items:
+        if type(item) is LineChunk:
+            if batch:
+                yield _batch_task(batch)
+                batch = []
+            yield Task(item, item)
+            continue
+        batch.append(item)  # type: ignore[arg-type]
+        if len(batch) >= BATCH:
+            yield _batch_task(batch)
+            batch = []
+    if batch:
+        yield _batch_task(batch)
+
+
+def _batch_task(batch: list[Record]) -> Task:
+    from pc_validate.workers import Task
+
+    return Task([_pack(record) for record in batch], batch)
 
 
 def validate_in_workers(
-    records: Iterable[Record], settings: Settings, jobs: int
-) -> Generator[Outcome, None, None]:
-    """Validate in `jobs` worker processes; outcomes in input order."""
-    from concurrent.futures.process import BrokenProcessPool
+    items: Iterable[Item], settings: Settings, jobs: int
+) -> Generator[Outcome | Block, None, None]:
+    """Validate in `jobs` worker processes, in input order: an Outcome per record, or under
+    Settings.as_line a Block per task (a LineChunk, or a batch of other records).
+
+    A worker that dies takes the task it worked on with it: that task is given to a fresh
+    worker once more, and if that one dies too, its records are reported as not validated.
+    The tasks it had not begun are given to the others as they were."""
+    from pc_validate.workers import Pool
 
     jobs = min(jobs, worker_limit())
-    source = iter(records)
-    #: (batch, its future, whether it was already resubmitted after a worker died)
-    pending: deque[tuple[list[Record], Future[list[Outcome]], bool]] = deque()
-    pool = _pool(settings, jobs)
+    tasks = _tasks(items)
+    pending: deque[Task] = deque()
+    pool = Pool("pc_validate.bulk", settings, jobs)
+
+    def died(held: list[Task]) -> None:
+        for task in held:
+            if task.attempts >= 2:
+                outcomes = [_not_validated(record, settings) for record in _records_of(task)]
+                task.result = block_of(outcomes, settings) if settings.as_line else outcomes
+                task.done = True
+            else:
+                pool.submit(task)
+
     finished = False
     try:
         while True:
             while len(pending) < jobs * WINDOW_PER_WORKER:
-                batch = list(islice(source, BATCH))
-                if not batch:
+                task = next(tasks, None)
+                if task is None:
                     break
-                pending.append((batch, _submit(pool, batch), False))
+                pending.append(task)
+                pool.submit(task)
             if not pending:
                 finished = True
                 return
-            batch, future, retried = pending.popleft()
-            try:
-                outcomes = future.result()
-            except BrokenProcessPool:
-                # Every batch in the pool fails with it; only one held the record that killed
-                # the worker. Resubmit them all to a fresh pool; a batch that fails twice is
-                # reported record by record as not validated.
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = _pool(settings, jobs)
-                if retried:
-                    outcomes = [_not_validated(record, settings) for record in batch]
-                else:
-                    pending.appendleft((batch, future, True))
-                    outcomes = []
-                pending = deque((b, _submit(pool, b), r) for b, _, r in pending)
-            yield from outcomes
+            result = pool.wait(pending.popleft(), died)
+            if type(result) is Block:
+                yield result
+            else:
+                yield from result
     finally:
         if finished:
-            pool.shutdown(wait=True)
+            pool.close()
         else:  # stopped early: interrupted, or the consumer went away (GeneratorExit)
-            _stop(pool)
+            pool.stop(GRACE)
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop the workers now: SIGTERM, then SIGKILL for any still there after GRACE seconds.
-
-    A worker may hold a lock of the pool's queues, so asking it to finish its work (what
-    shutdown() does) could wait forever. ProcessPoolExecutor has no public way to stop its
-    workers before Python 3.14 (whose terminate_workers() reads the same _processes), nor
-    to unblock its manager thread: this reaches into the executor's attributes, each
-    looked up with a default, so a Python that renames them only loses the unblocking.
-    """
-    import time
-
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    manager = getattr(pool, "_executor_manager_thread", None)
-    results = getattr(pool, "_result_queue", None)
-    with deferred():
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            with contextlib.suppress(OSError, ValueError):
-                process.terminate()
-        deadline = time.monotonic() + GRACE
-        for process in processes:
-            with contextlib.suppress(OSError, ValueError):
-                process.join(max(0.0, deadline - time.monotonic()))
-                if process.is_alive():
-                    process.kill()
-                    process.join(GRACE)
-        # The pool's manager thread may be half-way through reading a result that a killed
-        # worker was writing: with the workers gone, this process holds the last write end of
-        # that pipe, and closing it ends the read (EOF), so the thread can finish. Left
-        # waiting, it would keep the interpreter from exiting.
-        with contextlib.suppress(OSError, AttributeError):
-            results._writer.close()  # type: ignore[union-attr]
-        if manager is not None:
-            manager.join(GRACE)
-
-
-def _submit(pool: ProcessPoolExecutor, batch: list[Record]) -> Future[list[Outcome]]:
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        with deferred():  # a signal must not stop a worker half-started
-            return pool.submit(_work, [_pack(record) for record in batch])
-    except BrokenProcessPool:
-        future: Future[list[Outcome]] = Future()
-        future.set_exception(BrokenProcessPool("the worker pool could not take the batch"))
-        return future
-
-
-def _pool(settings: Settings, jobs: int) -> ProcessPoolExecutor:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
-    if context.get_start_method() == "forkserver":
-        _start_resource_tracker()
-    return ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(settings,)
-    )
-
-
-def _start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker (if it is not running yet) with SIGHUP blocked.
-
-    It blocks SIGINT and SIGTERM itself, but a closed terminal's SIGHUP to the process group
-    would end it, and the clean-up of the pool's semaphores at exit would then start a new
-    one that knows none of them and prints a KeyError traceback for each.
-    """
-    import signal
-    from multiprocessing import resource_tracker
-
-    hangup = getattr(signal, "SIGHUP", None)
-    if hangup is None or not hasattr(signal, "pthread_sigmask"):
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {hangup})
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+def _records_of(task: Task) -> Iterable[Record]:
+    kept = task.kept
+    return each_record((kept,)) if type(kept) is LineChunk else kept
 
 
 def _not_validated(record: Record, settings: Settings) -> Outcome:
@@ -458,12 +501,15 @@ def worker_limit() -> int:
 __all__ = [
     "NO_COUNTRY",
     "OTHER_COUNTRY",
+    "Block",
     "Body",
     "Outcome",
     "Settings",
     "Tally",
     "Unreadable",
+    "block_of",
     "country_of",
+    "each_record",
     "validate_in_workers",
     "validate_serially",
     "worker_count",

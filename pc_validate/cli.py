@@ -509,7 +509,8 @@ def _check_into(
     sources = _sources(args.inputs)
     types = {fold(".".join(path)): kind for path, kind in ruleset.catalog.types.items()}
     progress = _progress(sources, args, err)
-    records = _records(sources, args, types, stdin, err, progress)
+    jobs = _default_jobs(sources) if args.jobs is None else _capped_jobs(args.jobs, err)
+    records = _records(sources, args, types, stdin, err, progress, chunks=jobs > 1)
     if progress is not None:
         records = progress.reading(records)
     statistics = args.statistics or args.format == "text"
@@ -524,8 +525,8 @@ def _check_into(
         positions=args.positions or any(f not in outputs.POSITIONS_ON_REQUEST for f in formats),
         statistics=statistics,
         language=language.tag,
+        only_invalid=args.only_invalid,
     )
-    jobs = _default_jobs(sources) if args.jobs is None else _capped_jobs(args.jobs, err)
     if jobs > 1:
         outcomes = bulk.validate_in_workers(records, settings, jobs)
     else:
@@ -548,6 +549,19 @@ def _check_into(
     worst = -1
     with contextlib.closing(outcomes):  # a run stopped early stops its workers
         for outcome in outcomes:
+            if isinstance(outcome, bulk.Block):  # as_line: the lines of a worker's task at once
+                summary.add_statuses(outcome.statuses, outcome.totals)
+                worst = max(worst, outcome.worst)
+                if progress is not None:
+                    progress.tick(summary.records)
+                if tally is not None:
+                    for fired in outcome.fired:
+                        tally.add(*fired)
+                for line in outcome.problems:
+                    err.write(_problem_line(json.loads(line)))
+                for _, stream in writers:  # every writer is a JSON Lines one: lines as they are
+                    stream.write(outcome.text)
+                continue
             if baseline is not None:
                 outcome = baseline.sift(outcome, settings.as_line)
             summary.add_counts(outcome.status, outcome.counts)
@@ -649,11 +663,15 @@ def _records(
     stdin: Any,
     err: TextIO,
     progress: Any = None,
+    chunks: bool = False,
 ) -> Iterator[Any]:
     """Every record of every input, in order; an input that cannot be opened is one
-    unreadable record. What a reader assumed (an encoding) is noted on stderr."""
-    from pc_validate.inputs import detect_format, read_records
+    unreadable record. What a reader assumed (an encoding) is noted on stderr. `chunks`:
+    UTF-8 JSON Lines come as LineChunks, for worker processes to read (inputs.read_items)."""
+    from pc_validate.inputs import detect_format, read_items, read_records
     from pc_validate.records import Unreadable, Where
+
+    read = read_items if chunks else read_records
 
     for source in sources:
         if source.problem is not None:
@@ -671,7 +689,7 @@ def _records(
             except OSError as exc:
                 yield Unreadable(Where(source.label, 0), str(exc))
                 continue
-            yield from read_records(stream, source.label, fmt, types, **options)
+            yield from read(stream, source.label, fmt, types, **options)
             continue
         try:
             handle = open(source.path, "rb")  # noqa: SIM115 - closed below, after the records
@@ -681,7 +699,7 @@ def _records(
         if progress is not None:
             progress.opened(handle)
         with handle:  # read errors become unreadable records inside read_records
-            yield from read_records(handle, source.label, fmt, types, **options)
+            yield from read(handle, source.label, fmt, types, **options)
 
 
 def _default_jobs(sources: Sequence[_Source]) -> int:

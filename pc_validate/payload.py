@@ -406,6 +406,80 @@ def parse(source: str | bytes | bytearray, encoding: str | None = None) -> Any:
     return value
 
 
+#: parse_fast parses this many texts with parse() before it imports orjson (15 ms): a run of
+#: a few records is not made slower to start.
+FAST_AFTER: Final = 64
+#: orjson turns integers beyond 64 bits into floats; a float outside this range may be one.
+_INT_RANGE: Final = (-(2.0**63), 2.0**64)
+
+
+class _Fast:
+    """orjson's loads once imported (None: not yet; False: not installed), and the texts
+    parsed before that."""
+
+    loads: Any = None
+    errors: Any = ValueError
+    calls = 0
+
+
+def parse_fast(text: str) -> Any:
+    """parse(text), by orjson (three times as fast) wherever that gives the same value, and by
+    parse() everywhere else, so every error and its message stays parse()'s own.
+
+    orjson refuses what parse() refuses, and more (lone surrogates, numbers beyond a
+    double); it keeps the last value of a key sent twice, where parse() keeps them on record
+    (DuplicateKeys), and it reads an integer beyond 64 bits as a float. Its value is taken
+    only with a proof that neither happened: each key of an object is followed by a colon
+    outside strings, so a text with as many colons as its objects have keys has no colon in
+    a string and no key twice (a key sent twice leaves one key fewer than colons); and no
+    float lies where a wide integer could have become one. Nesting deeper than MAX_DEPTH is
+    refused as parse() refuses it."""
+    if _Fast.loads is None:
+        _Fast.calls += 1
+        if _Fast.calls <= FAST_AFTER:
+            return parse(text)
+        try:
+            import orjson
+        except ImportError:  # a platform without its wheels: parse() alone
+            _Fast.loads = False
+        else:
+            _Fast.loads, _Fast.errors = orjson.loads, orjson.JSONDecodeError
+    if _Fast.loads is False:
+        return parse(text)
+    try:
+        value = _Fast.loads(text)
+    except _Fast.errors:
+        return parse(text)
+    kind = type(value)
+    if kind is dict or kind is list:
+        if _keys(value) != text.count(":") or too_deep(text) is not None:
+            return parse(text)
+    elif kind is float and not _INT_RANGE[0] < value < _INT_RANGE[1]:
+        return parse(text)
+    return value
+
+
+def _keys(value: dict[str, Any] | list[Any]) -> int:
+    """How many keys the objects in `value` have, all told; -1 when it holds a float that
+    may have been an integer beyond 64 bits."""
+    low, high = _INT_RANGE
+    count = 0
+    stack: list[Any] = [value]
+    pop, push = stack.pop, stack.append
+    while stack:
+        item = pop()
+        if type(item) is dict:
+            count += len(item)
+            item = item.values()
+        for inner in item:
+            kind = type(inner)
+            if kind is dict or kind is list:
+                push(inner)
+            elif kind is float and not low < inner < high:
+                return -1
+    return count
+
+
 def refusal(text: str, exc: ValueError, start: int = 0) -> tuple[str, int]:
     """Why json's decoder refused a value from text[start:] that is not a syntax error, and
     the index where: NaN or Infinity (NonJsonConstant), or an integer of more than 4,300

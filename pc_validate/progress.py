@@ -41,6 +41,7 @@ class Progress:
         self.shown = False
         self.total = total_bytes if total_bytes else None
         self.read = 0
+        self.due = 0  # the clock is read again after this many records
         self.before = 0  # bytes of the inputs finished
         self.handle: IO[bytes] | None = None
         self.size = 0  # of the input being read
@@ -48,7 +49,7 @@ class Progress:
     def reading(self, records: Iterable[_T]) -> Iterator[_T]:
         """The records, counted as they are read."""
         for record in records:
-            self.read += 1
+            self.read += getattr(record, "records", 1)  # a LineChunk holds many
             yield record
 
     def opened(self, handle: IO[bytes]) -> None:
@@ -73,8 +74,10 @@ class Progress:
         return min(position / self.total, 1.0)
 
     def tick(self, records: int) -> None:
-        if records % 64:
+        """After each result (or each Block of them): `records` checked so far."""
+        if records < self.due:
             return
+        self.due = records + 64
         now = self.clock()
         if now < self.next:
             return

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import IO, Any, Final, NamedTuple
 
-from pc_validate.payload import BOMS, PayloadError, encoding_of, parse, signature_of
+from pc_validate.payload import BOMS, PayloadError, encoding_of, parse_fast, signature_of
 
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 
@@ -70,7 +70,7 @@ class Body:
 
     def parsed(self) -> Any:
         """The JSON value; raises PayloadError for text that is not JSON."""
-        return parse(self.text) if self.text is not None else self.payload
+        return parse_fast(self.text) if self.text is not None else self.payload
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +84,23 @@ class Unreadable:
 
 
 Record = Body | Unreadable
+
+
+class LineChunk(NamedTuple):
+    """Whole lines of a UTF-8 JSON Lines input, as bytes, for a bulk run's workers to read
+    themselves (inputs.chunk_records): no record crosses to a worker one by one. `line` is
+    the number of its first line, `record` the index of its first record, `records` how
+    many records its lines hold (blank lines hold none). A tuple: it crosses to worker
+    processes."""
+
+    label: str
+    data: bytes
+    line: int
+    record: int
+    records: int
+
+
+Item = Record | LineChunk
 
 
 class ReadFailed(Exception):

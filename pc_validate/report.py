@@ -294,6 +294,14 @@ class Summary:
             totals["warning"] += counts[1]
             totals["info"] += counts[2]
 
+    def add_statuses(self, statuses: Sequence[int], totals: Sequence[int]) -> None:
+        """Many records at once: how many had each status (in STATUSES order), and their
+        violations by severity (errors, warnings, infos)."""
+        for status, count in zip(STATUSES, statuses, strict=True):
+            self.statuses[status] += count
+        for severity, count in zip(("error", "warning", "info"), totals, strict=True):
+            self.totals[severity] += count  # type: ignore[literal-required]
+
     @property
     def records(self) -> int:
         return sum(self.statuses.values())
@@ -349,6 +357,6 @@ def dumps(data: Any, indent: int | None = 2) -> str:
     the text holds none of these characters, so every one found is inside a string.
     """
     text = json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
-    if text.isascii():
-        return text
+    if text.isascii() or text.isprintable():  # C-speed tests; every character escaped here
+        return text  # is one str.isprintable() is false for (categories Cc, Cf, Cs, Zl, Zp)
     return _UNSHOWABLE_IN_JSON.sub(_json_escape, text)

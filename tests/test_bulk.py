@@ -3,6 +3,7 @@ order and worker death; --format jsonl, --only-invalid, progress; flat memory.""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -10,7 +11,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import pytest
@@ -410,11 +411,49 @@ def test_a_dying_worker_loses_no_record() -> None:
     assert "worker process" in outcomes[700].result["error"]["message"]
 
 
+class KillingOnce(Body):
+    """A record that kills the first worker that parses it; the next one validates it (its
+    input's name is the path of the mark left by the first)."""
+
+    def parsed(self) -> Any:
+        mark = Path(self.where.input)
+        if not mark.exists():
+            mark.write_text("died")
+            os.kill(os.getpid(), signal.SIGKILL)
+        return body()
+
+
+def test_a_task_whose_worker_died_once_is_validated_by_another(tmp_path: Path) -> None:
+    name = str(tmp_path / "mark")
+    records: list[Any] = [Body(Where(name, i), payload=body()) for i in range(3000)]
+    records[1500] = KillingOnce(Where(name, 1500))
+    outcomes = list(bulk.validate_in_workers(records, bulk.Settings(), jobs=2))
+    assert [o.status for o in outcomes] == ["valid"] * 3000
+    assert [o.result["record"] for o in outcomes] == list(range(3000))
+    assert Path(name).read_text() == "died"
+
+
+def test_records_not_validated_come_in_their_block_as_json_lines() -> None:
+    records: list[Any] = [Body(Where("in", i), payload=body()) for i in range(1500)]
+    records[1200] = KillingBody(Where("in", 1200), payload=None)
+    settings = bulk.Settings(as_line=True, only_invalid=True)
+    blocks = list(bulk.validate_in_workers(records, settings, jobs=2))
+    assert all(isinstance(block, bulk.Block) for block in blocks)
+    assert sum(sum(block.statuses) for block in blocks) == 1500
+    first, second = blocks  # two batches: the second one's worker died twice
+    assert first.statuses == (bulk.BATCH, 0, 0, 0) and first.text == ""
+    lost = 1500 - bulk.BATCH
+    assert second.statuses == (0, 0, 0, lost)
+    lines = second.text.splitlines()
+    assert [json.loads(line)["record"] for line in lines] == list(range(bulk.BATCH, 1500))
+    assert list(second.problems) == lines
+
+
 def test_the_summary_and_exit_status_say_records_were_not_validated(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    def dying(records: Any, settings: bulk.Settings, jobs: int) -> Any:
-        for record in records:
+    def dying(items: Any, settings: bulk.Settings, jobs: int) -> Any:
+        for record in bulk.each_record(items):
             if record.where.index == 1:
                 yield bulk._not_validated(record, settings)
             else:
@@ -879,3 +918,211 @@ def test_csv_header_names_fold_as_the_service_folds_keys(tmp_path: Path) -> None
     code, out, _ = run("--format", "json", kelvin)
     assert code == 2
     assert "names none of the fields" in json.loads(out)["results"][0]["error"]["message"]
+
+
+# --- JSON Lines in chunks: the workers' reading, held equal to the line reader -----------------
+
+
+def test_the_bytes_a_blank_line_may_start_with_are_those_of_every_blank() -> None:
+    from pc_validate import inputs
+
+    blanks = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    starts = {blank.encode()[0] for blank in blanks}
+    assert set(inputs.BLANK_START) == starts
+
+
+def chunked(data: bytes, chunk: int, long_line: int, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """(what read_records makes of JSON Lines `data`, what read_items and each_record make of
+    it with chunks of `chunk` bytes and lines over `long_line` bytes left to the line reader,
+    and how many LineChunks there were)."""
+    from pc_validate import inputs, records
+
+    monkeypatch.setattr(records, "CHUNK", max(chunk // 3, 1))
+    monkeypatch.setattr(inputs, "LINES_CHUNK", chunk)
+    monkeypatch.setattr(inputs, "LONG_LINE", long_line)
+    expected = list(read_records(io.BytesIO(data), "in", "jsonl"))
+    items = list(inputs.read_items(io.BytesIO(data), "in", "jsonl"))
+    chunks = sum(isinstance(item, bulk.LineChunk) for item in items)
+    return expected, list(bulk.each_record(items)), chunks
+
+
+#: Lines as exports and hostile inputs have them: blank ones of every kind, bytes that are
+#: not UTF-8 (a cut character too), a byte-order mark, CRLF, a line end missing at the end.
+LINE_PIECES = [
+    b"", b" ", b"\t", b"\r", b"\xc2\xa0", b"\xe3\x80\x80", b"\xe2\x80\xa8", b"\x1c", b"\x0b",
+    b"\xff", b"\xc2", b"\xe2\x80", b"\xef\xbb\xbf", b"{", b"}", b'{"a": 1}', b"[1,", b"\xc3\xa9",
+    b'"\xf0\x9f\x98\x80"', b"\xed\xa0\x80", b"\x00", b"NaN", b"null",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 4096])
+def test_chunks_of_json_lines_hold_the_records_the_line_reader_reads(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    line = st.lists(st.sampled_from(LINE_PIECES), max_size=6).map(b"".join)
+    ends = st.sampled_from([b"\n", b"\r\n"])
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.tuples(line, ends), max_size=12), st.booleans(), st.booleans())
+    def check(lines: list[tuple[bytes, bytes]], bom: bool, cut: bool) -> None:
+        data = (b"\xef\xbb\xbf" if bom else b"") + b"".join(a + b for a, b in lines)
+        if cut and data.endswith(b"\n"):
+            data = data.rstrip(b"\r\n")
+        expected, found, _ = chunked(data, chunk, 32, monkeypatch)
+        assert found == expected
+
+    check()
+
+
+def test_the_realistic_corpus_in_chunks_is_the_line_readers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        from realistic import write_jsonl
+    finally:
+        sys.path.pop(0)
+    text = io.StringIO()
+    write_jsonl(text, 600)
+    data = text.getvalue().encode()
+    expected, found, chunks = chunked(data, 16 * 1024, 1 << 20, monkeypatch)
+    assert found == expected and len(found) == 600 and chunks > 5
+
+
+def test_a_line_longer_than_a_chunk_may_hold_goes_to_the_line_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pc_validate import records
+
+    monkeypatch.setattr(records, "MAX_RECORD_CHARS", 500)
+    data = jsonl([body()]) + b'{"a": "' + b"x" * 900 + b'"}\n' + jsonl([body(), body()])
+    expected, found, chunks = chunked(data, 256, 300, monkeypatch)
+    assert found == expected and chunks == 1
+    assert isinstance(found[1], Unreadable) and "longer than 500 characters" in found[1].reason
+    assert [r.where.line for r in found] == [1, 2, 3, 4]
+
+
+def test_gzip_cut_short_in_chunks_keeps_the_records_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gzip
+
+    data = gzip.compress(jsonl(mixed(400)))
+    for cut in (len(data) // 3, len(data) - 30):
+        expected, found, _ = chunked(data[:cut], 4096, 1 << 20, monkeypatch)
+        assert found == expected
+        assert isinstance(found[-1], Unreadable) and "gzip" in found[-1].reason
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("--format", "jsonl", "--statistics"),
+        ("--format", "jsonl", "--positions", "--only-invalid", "--locale", "de"),
+        ("--format", "jsonl", "--redact", "--output", "jsonl=OUT"),
+        ("--format", "text"),
+        ("--format", "sarif"),
+    ],
+)
+def test_chunked_runs_match_the_serial_run_on_hostile_lines(
+    tmp_path: Path, options: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pc_validate import inputs
+
+    monkeypatch.setattr(inputs, "LINES_CHUNK", 4096)  # many chunks, many tasks
+    lines = [json.dumps(r).encode() for r in mixed(300)]
+    hostile = [b"", b"  \t", b"\xc2\xa0", b"\xff{}", b'{"a": 1, "a": 2}', b"NaN", b"[" * 70,
+               b'{"email": "\\ud800"}', b"\xef\xbb\xbf{}", b'{"x": 1e400}',
+               b"1" * 5000]  # fmt: skip
+    for i, line in enumerate(hostile):
+        lines.insert(i * 23, line)
+    source = tmp_path / "export.jsonl"
+    source.write_bytes(b"\r\n".join(lines))  # CRLF, no line end at the end
+    runs, written = {}, {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out-{jobs}.jsonl"
+        argv = [str(out) if arg == "jsonl=OUT" else arg for arg in options]
+        argv = [f"jsonl={out}" if arg == str(out) else arg for arg in argv]
+        runs[jobs] = run(*argv, "--jobs", str(jobs), source)
+        written[jobs] = out.read_bytes() if out.exists() else b""
+    assert runs[1] == runs[2]
+    assert written[1] == written[2]
+    assert runs[1].code == 2
+    if "--output" in options:
+        assert written[1].decode() == runs[1].out
+
+
+# --- result lines from pieces, held equal to dumps of the result dict --------------------------
+
+
+def line_of_dumps(report: Any, where: Where) -> str:
+    from pc_validate.report import dumps
+
+    return dumps(report.result_dict(where.input, where.index, where.line, where.row), indent=None)
+
+
+def test_result_lines_from_pieces_are_what_dumps_writes_on_the_realistic_corpus() -> None:
+    from pc_validate.api import default_validator
+    from pc_validate.bulk import _result_line
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        from realistic import bodies
+    finally:
+        sys.path.pop(0)
+    validator = default_validator()
+    examples = []
+    for path in sorted(EXAMPLES.rglob("*.json")):
+        with contextlib.suppress(ValueError):  # a few examples are not JSON on purpose
+            examples.append(json.loads(path.read_text("utf-8")))
+    checked = 0
+    for index, payload in enumerate([*bodies(1500, 7, 0.5), *examples]):
+        where = Where("dir/ëxport\u202e.jsonl", index, index + 1)
+        for redact, language in ((False, "en"), (True, "de"), (False, "ja")):
+            report = validator.validate(payload, redact=redact, language=language)
+            if report.violations:
+                outcome = _result_line(report, where)
+                assert outcome.result == line_of_dumps(report, where)
+                expected = bulk._outcome(
+                    report.result_dict(where.input, where.index, where.line, where.row),
+                    bulk.Settings(as_line=True),
+                )
+                assert outcome == expected
+                checked += 1
+    assert checked > 1000
+
+
+def test_result_lines_from_pieces_escape_as_dumps_does() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from pc_validate.bulk import _result_line
+    from pc_validate.report import Report, Violation
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(st.sampled_from(["error", "warning", "info"]), st.text(max_size=6)),
+            min_size=1,
+            max_size=4,
+        ),
+        st.sampled_from([None, 3]),
+    )
+    def check(found: list[tuple[str, str]], row: int | None) -> None:
+        params = {"got": "", "n": [1.5, None]}
+        violations = tuple(
+            Violation(
+                "r.x", "format", cast(Any, severity), f"/a/{text}", f"bad {text}", "docs",
+                {**params, "got": text}, text, text or None, 400,
+            )
+            for severity, text in found
+        )  # fmt: skip
+        report = Report(violations)
+        where = Where("in\u2028", 3, None if row else 4, row)
+        assert _result_line(report, where).result == line_of_dumps(report, where)
+        assert _result_line(report, where).result == line_of_dumps(report, where)  # kept
+
+    check()

@@ -228,6 +228,17 @@ def test_dumps_escapes_them_as_json_and_reads_back_exactly() -> None:
     assert "\\u009b\\u202e" in text and "\\udb40\\udc41\\u2028" in text and "é" in text
 
 
+def test_dumps_skips_its_search_only_where_it_would_find_nothing() -> None:
+    """dumps() writes text that str.isprintable() accepts as it is: no character it escapes
+    (Cc, Cf, Zl, Zp, lone surrogates) is printable, and each is escaped among others."""
+    escaped = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+    every = [chr(c) for c in range(sys.maxunicode + 1)]
+    assert not any(c.isprintable() for c in every if unicodedata.category(c) in escaped)
+    for char in (c for c in every if unicodedata.category(c) in escaped and c >= "\x7f"):
+        text = dumps({"name": "Zoë 東京", "value": char}, indent=None)
+        assert char not in text and json.loads(text)["value"] in (char, "\ufffd")
+
+
 # --- long keys ------------------------------------------------------------------------------------
 
 

@@ -39,6 +39,9 @@ _RACE = "emptied so that threads race on its first fill"
 PRIVATE_ALLOWED: dict[tuple[str, str], str] = {
     ("tests.test_bulk", "bulk._not_validated"): "a fake worker death, written as bulk writes it",
     ("tests.test_bulk", "pc_validate.bulk._clean_line"): "the fast path held equal to dumps",
+    ("tests.test_bulk", "pc_validate.bulk._result_line"): "the fast path held equal to dumps",
+    ("tests.test_bulk", "bulk._outcome"): "the fast path held equal to the result dict's",
+    ("tests.test_fast_parse", "payload._Fast"): "orjson taken away: the strict parser alone",
     ("tests.test_rule_files", "pc_validate.rules._FIELD_TYPES"): "the schema held to the loader",
     ("tests.test_rule_files", "pc_validate.rules._ID"): "the schema held to the loader",
     ("tests.test_rule_files", "pc_validate.rules._RULE_KEYS"): "the schema held to the loader",
@@ -53,8 +56,6 @@ PRIVATE_ALLOWED: dict[tuple[str, str], str] = {
     ("tests.test_safe_regex", "numbers._IndianCin._STRUCTURE"): _PATTERNS,
     ("tests.test_safe_regex", "rules._ID"): _PATTERNS,
     ("tests.test_safe_regex", "markets._without_generic_suffix"): "held equal to the old pattern",
-    ("tests.test_signals", "bulk._pool"): "a signal delivered while the pool starts",
-    ("tests.test_signals", "bulk._stop"): "a signal delivered while the pool starts",
     ("tests.test_threads", "api._defaults"): _RACE,
     ("tests.test_threads", "markets._PARSED"): _RACE,
 }

@@ -4,9 +4,8 @@ nothing running; workers ignore Ctrl-C and end with the main process, even on SI
 --jobs is capped at twice the usable cores.
 
 The real-process tests start the command in a session of its own (as a terminal's job is)
-and look in /proc for every process of that session afterwards: the workers, the fork
-server and multiprocessing's resource tracker. Every wait is bounded; whatever a failing
-test leaves is killed."""
+and look in /proc for every process of that session afterwards: the workers above all.
+Every wait is bounded; whatever a failing test leaves is killed."""
 
 from __future__ import annotations
 
@@ -129,7 +128,7 @@ def job(export: Path, tmp_path: Path) -> Iterator[Job]:
 
 def stop_and_check(job: Job, signum: int, *, group: bool) -> None:
     job.wait_for_results()
-    assert len(session_members(job.sid)) >= 3  # the command, its workers, the fork server
+    assert len(session_members(job.sid)) >= 3  # the command and its workers
     if group:
         os.killpg(job.sid, signum)
     else:
@@ -317,51 +316,74 @@ def test_the_interrupt_is_a_keyboard_interrupt() -> None:
 # --- workers -------------------------------------------------------------------------------------
 
 
-def _ignore_sigterm_and_sleep() -> int:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    time.sleep(60)
-    return os.getpid()
+def children() -> list[int]:
+    """The live child processes of this one (Linux /proc)."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z":
+                    found.append(int(pid))
+    return found
 
 
-def _pid() -> int:
-    return os.getpid()
+def ignored_signals(pid: int) -> set[int]:
+    """The signals process `pid` ignores (its SigIgn mask in /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            mask = int(line.split()[1], 16)
+            return {n for n in range(1, 65) if mask >> (n - 1) & 1}
+    return set()
 
 
-def _sigint_disposition() -> Any:
-    return signal.getsignal(signal.SIGINT)
+class Stubborn(bulk.Body):
+    """A record whose parsing makes its worker ignore SIGTERM and hang."""
 
-
-def test_workers_ignore_sigint() -> None:
-    pool = bulk._pool(bulk.Settings(), 1)
-    try:
-        assert pool.submit(_sigint_disposition).result(timeout=120) == signal.SIG_IGN
-    finally:
-        pool.shutdown(wait=True)
+    def parsed(self) -> Any:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        time.sleep(60)
+        return None
 
 
 @linux_only
-def test_a_worker_that_ignores_sigterm_is_killed_after_the_grace(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(bulk, "GRACE", 0.5)
-    pool = bulk._pool(bulk.Settings(), 1)
-    pid = pool.submit(_pid).result(timeout=120)
-    pool.submit(_ignore_sigterm_and_sleep)
-    time.sleep(0.5)
-    bulk._stop(pool)
-    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+def test_workers_ignore_sigint() -> None:
+    records = [bulk.Body(bulk.Where("in", i), payload=VALID_US_PAYLOAD) for i in range(5000)]
+    outcomes = bulk.validate_in_workers(records, bulk.Settings(), jobs=2)
+    try:
+        next(outcomes)
+        workers = children()
+        assert len(workers) == 2
+        assert all(signal.SIGINT in ignored_signals(pid) for pid in workers)
+    finally:
+        outcomes.close()
 
 
+@linux_only
+def test_a_worker_that_ignores_sigterm_is_killed_after_the_grace() -> None:
+    from pc_validate.workers import Pool, Task
+
+    pool = Pool("pc_validate.bulk", bulk.Settings(), 1)
+    pool.submit(Task([Stubborn(bulk.Where("in", 0))]))
+    (pid,) = children()
+    deadline = time.monotonic() + 120
+    while signal.SIGTERM not in ignored_signals(pid):
+        assert time.monotonic() < deadline, "the worker never began the task"
+        time.sleep(0.05)
+    started = time.monotonic()
+    pool.stop(0.5)
+    assert time.monotonic() - started < 10
+    assert pid not in children()
+
+
+@linux_only
 def test_a_run_whose_consumer_stops_early_stops_its_workers() -> None:
     """The generator closed half-way (output that cannot be written) stops the workers."""
     records = [bulk.Body(bulk.Where("in", i), payload=VALID_US_PAYLOAD) for i in range(5000)]
     outcomes = bulk.validate_in_workers(records, bulk.Settings(), jobs=2)
     next(outcomes)
-    import multiprocessing
-
-    assert multiprocessing.active_children()
+    assert children()
     outcomes.close()
-    assert multiprocessing.active_children() == []
+    assert children() == []
 
 
 # --- --jobs --------------------------------------------------------------------------------------
