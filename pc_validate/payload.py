@@ -444,7 +444,9 @@ def parse_fast(text: str) -> Any:
             _Fast.loads = False
         else:
             _Fast.loads, _Fast.errors = orjson.loads, orjson.JSONDecodeError
-    if _Fast.loads is False:
+    if _Fast.loads is False or text.count("[") + text.count("{") > MAX_DEPTH:
+        # orjson recurses on the C stack: a deep enough text (100,000 brackets) crashes the
+        # process in some of its versions, so a text that could be too deep never reaches it
         return parse(text)
     try:
         value = _Fast.loads(text)
@@ -452,7 +454,7 @@ def parse_fast(text: str) -> Any:
         return parse(text)
     kind = type(value)
     if kind is dict or kind is list:
-        if _keys(value) != text.count(":") or too_deep(text) is not None:
+        if _keys(value) != text.count(":"):
             return parse(text)
     elif kind is float and not _INT_RANGE[0] < value < _INT_RANGE[1]:
         return parse(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,22 @@ def test_orjson_parses_what_it_can_prove_and_the_strict_parser_the_rest(
         with contextlib.suppress(PayloadError):
             parse_fast(text)
     assert len(strict) == 4
+
+
+@pytest.mark.parametrize("bracket", ["[", '{"a":'])
+def test_a_text_deeper_than_the_c_stack_never_reaches_orjson(bracket: str) -> None:
+    """orjson recurses on the C stack, and some of its versions crash the process on 100,000
+    brackets; such a text is parse()'s, which names the depth. In a child process, so that a
+    crash fails this test instead of ending the run."""
+    code = (
+        "from pc_validate import payload\n"
+        "payload._Fast.calls = payload.FAST_AFTER\n"
+        f"text = {bracket!r} * 100_000\n"
+        "try:\n"
+        "    payload.parse_fast(text)\n"
+        "except payload.PayloadError as exc:\n"
+        "    print(exc.reason)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "nested more than 64 levels deep" in done.stdout
