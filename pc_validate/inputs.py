@@ -107,24 +107,17 @@ def read_records(
     `encoding` (a Python codec name) overrides what the bytes say; `sheet` names the sheet
     of a workbook (default: its first); `note` is told what a reader assumed (the encoding
     of a CSV file that is not UTF-8). Gzip-compressed input is decompressed as it is read."""
-    items = _read(stream, label, fmt, types, encoding, sheet, note, chunks=False)
+    items = _read(stream, label, fmt, types, encoding=encoding, sheet=sheet, note=note)
     return cast(Iterator[Record], items)
 
 
 def read_items(
-    stream: BinaryIO,
-    label: str,
-    fmt: str,
-    types: Mapping[str, str] | None = None,
-    *,
-    encoding: str | None = None,
-    sheet: str | None = None,
-    note: Callable[[str], None] | None = None,
+    stream: BinaryIO, label: str, fmt: str, types: Mapping[str, str] | None = None, **options: Any
 ) -> Iterator[Item]:
-    """read_records, but UTF-8 JSON Lines come as LineChunks of whole lines, each counted
-    (records and lines) but not cut into records: a bulk run's workers do that
-    (chunk_records), so that the main process does little more than count lines."""
-    return _read(stream, label, fmt, types, encoding, sheet, note, chunks=True)
+    """read_records (with its options), but UTF-8 JSON Lines come as LineChunks of whole
+    lines, each counted (records and lines) but not cut into records: a bulk run's workers
+    do that (chunk_records), so that the main process does little more than count lines."""
+    return _read(stream, label, fmt, types, chunks=True, **options)
 
 
 def _read(
@@ -132,10 +125,11 @@ def _read(
     label: str,
     fmt: str,
     types: Mapping[str, str] | None,
-    encoding: str | None,
-    sheet: str | None,
-    note: Callable[[str], None] | None,
-    chunks: bool,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    note: Callable[[str], None] | None = None,
+    chunks: bool = False,
 ) -> Iterator[Item]:
     source = Source(stream)
     seekable = stream if _can_seek(stream) else None  # a workbook is read at any position

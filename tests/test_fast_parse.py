@@ -6,13 +6,11 @@ and the realistic corpus."""
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import realistic_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -120,14 +118,7 @@ def test_fast_and_strict_parse_agree_on_hostile_texts(text: str) -> None:
 
 
 def test_fast_and_strict_parse_agree_on_the_realistic_corpus() -> None:
-    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-    try:
-        from realistic import write_jsonl
-    finally:
-        sys.path.pop(0)
-    out = io.StringIO()
-    write_jsonl(out, 1000)
-    for line in out.getvalue().splitlines():
+    for line in realistic_jsonl(1000).splitlines():
         same(line)
 
 
