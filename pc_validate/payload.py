@@ -432,8 +432,8 @@ def parse_fast(text: str) -> Any:
     only with a proof that neither happened: each key of an object is followed by a colon
     outside strings, so a text with as many colons as its objects have keys has no colon in
     a string and no key twice (a key sent twice leaves one key fewer than colons); and no
-    float lies where a wide integer could have become one. Nesting deeper than MAX_DEPTH is
-    refused as parse() refuses it."""
+    float lies where a wide integer could have become one. A text with more brackets than
+    MAX_DEPTH goes to parse(), which refuses nesting deeper than that."""
     if _Fast.loads is None:
         _Fast.calls += 1
         if _Fast.calls <= FAST_AFTER:
@@ -444,7 +444,9 @@ def parse_fast(text: str) -> Any:
             _Fast.loads = False
         else:
             _Fast.loads, _Fast.errors = orjson.loads, orjson.JSONDecodeError
-    if _Fast.loads is False:
+    # More brackets than MAX_DEPTH: parse() says whether it is too deep, and orjson never
+    # sees deep nesting (orjson 3.8 crashes at a million levels).
+    if _Fast.loads is False or text.count("[") + text.count("{") > MAX_DEPTH:
         return parse(text)
     try:
         value = _Fast.loads(text)
@@ -452,7 +454,7 @@ def parse_fast(text: str) -> Any:
         return parse(text)
     kind = type(value)
     if kind is dict or kind is list:
-        if _keys(value) != text.count(":") or too_deep(text) is not None:
+        if _keys(value) != text.count(":"):
             return parse(text)
     elif kind is float and not _INT_RANGE[0] < value < _INT_RANGE[1]:
         return parse(text)
