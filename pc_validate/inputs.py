@@ -272,7 +272,8 @@ def _line_chunks(source: Source, label: str) -> Iterator[Item]:
         data = source.read(LINES_CHUNK)  # ReadFailed: the records before are yielded
         if not data:
             if pieces:
-                yield _chunk(label, b"".join(pieces), number, index)
+                rest = b"".join(pieces)
+                yield _chunk(label, rest, number, index, rest.count(b"\n"))
             return
         cut = data.rfind(b"\n") + 1
         if not cut:
@@ -284,19 +285,20 @@ def _line_chunks(source: Source, label: str) -> Iterator[Item]:
                 return
             continue
         whole = b"".join([*pieces, data[:cut]]) if pieces else data[:cut]
-        chunk = _chunk(label, whole, number, index)
+        ends = whole.count(b"\n")
+        chunk = _chunk(label, whole, number, index, ends)
         yield chunk
-        number += whole.count(b"\n")
+        number += ends
         index += chunk.records
         pieces = [data[cut:]] if cut < len(data) else []
         size = len(data) - cut
 
 
-def _chunk(label: str, data: bytes, number: int, index: int) -> LineChunk:
+def _chunk(label: str, data: bytes, number: int, index: int, ends: int) -> LineChunk:
     """A LineChunk of `data` (whole lines, the last one's end missing only at the end of the
     input) after `number` lines holding `index` records, its records counted: every line
     but the blank ones, which can only be lines that start with a byte of BLANK_START."""
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    lines = ends + (not data.endswith(b"\n"))  # ends: its line ends, counted by the caller
     blank = 0
     starts = [match.start() + 1 for match in _MAYBE_BLANK.finditer(data)]
     if data[:1] and data[0] in BLANK_START:
