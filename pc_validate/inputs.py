@@ -107,24 +107,17 @@ def read_records(
     `encoding` (a Python codec name) overrides what the bytes say; `sheet` names the sheet
     of a workbook (default: its first); `note` is told what a reader assumed (the encoding
     of a CSV file that is not UTF-8). Gzip-compressed input is decompressed as it is read."""
-    items = _read(stream, label, fmt, types, encoding, sheet, note, chunks=False)
+    items = _read(stream, label, fmt, types, encoding=encoding, sheet=sheet, note=note)
     return cast(Iterator[Record], items)
 
 
 def read_items(
-    stream: BinaryIO,
-    label: str,
-    fmt: str,
-    types: Mapping[str, str] | None = None,
-    *,
-    encoding: str | None = None,
-    sheet: str | None = None,
-    note: Callable[[str], None] | None = None,
+    stream: BinaryIO, label: str, fmt: str, types: Mapping[str, str] | None = None, **options: Any
 ) -> Iterator[Item]:
-    """read_records, but UTF-8 JSON Lines come as LineChunks of whole lines, each counted
-    (records and lines) but not cut into records: a bulk run's workers do that
-    (chunk_records), so that the main process does little more than count lines."""
-    return _read(stream, label, fmt, types, encoding, sheet, note, chunks=True)
+    """read_records (with its options), but UTF-8 JSON Lines come as LineChunks of whole
+    lines, each counted (records and lines) but not cut into records: a bulk run's workers
+    do that (chunk_records), so that the main process does little more than count lines."""
+    return _read(stream, label, fmt, types, chunks=True, **options)
 
 
 def _read(
@@ -132,10 +125,11 @@ def _read(
     label: str,
     fmt: str,
     types: Mapping[str, str] | None,
-    encoding: str | None,
-    sheet: str | None,
-    note: Callable[[str], None] | None,
-    chunks: bool,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    note: Callable[[str], None] | None = None,
+    chunks: bool = False,
 ) -> Iterator[Item]:
     source = Source(stream)
     seekable = stream if _can_seek(stream) else None  # a workbook is read at any position
@@ -278,7 +272,8 @@ def _line_chunks(source: Source, label: str) -> Iterator[Item]:
         data = source.read(LINES_CHUNK)  # ReadFailed: the records before are yielded
         if not data:
             if pieces:
-                yield _chunk(label, b"".join(pieces), number, index)
+                rest = b"".join(pieces)
+                yield _chunk(label, rest, number, index, rest.count(b"\n"))
             return
         cut = data.rfind(b"\n") + 1
         if not cut:
@@ -290,19 +285,20 @@ def _line_chunks(source: Source, label: str) -> Iterator[Item]:
                 return
             continue
         whole = b"".join([*pieces, data[:cut]]) if pieces else data[:cut]
-        chunk = _chunk(label, whole, number, index)
+        ends = whole.count(b"\n")
+        chunk = _chunk(label, whole, number, index, ends)
         yield chunk
-        number += whole.count(b"\n")
+        number += ends
         index += chunk.records
         pieces = [data[cut:]] if cut < len(data) else []
         size = len(data) - cut
 
 
-def _chunk(label: str, data: bytes, number: int, index: int) -> LineChunk:
+def _chunk(label: str, data: bytes, number: int, index: int, ends: int) -> LineChunk:
     """A LineChunk of `data` (whole lines, the last one's end missing only at the end of the
     input) after `number` lines holding `index` records, its records counted: every line
     but the blank ones, which can only be lines that start with a byte of BLANK_START."""
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    lines = ends + (not data.endswith(b"\n"))  # ends: its line ends, counted by the caller
     blank = 0
     starts = [match.start() + 1 for match in _MAYBE_BLANK.finditer(data)]
     if data[:1] and data[0] in BLANK_START:

@@ -357,6 +357,8 @@ def dumps(data: Any, indent: int | None = 2) -> str:
     the text holds none of these characters, so every one found is inside a string.
     """
     text = json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
-    if text.isascii() or text.isprintable():  # C-speed tests; every character escaped here
-        return text  # is one str.isprintable() is false for (categories Cc, Cf, Cs, Zl, Zp)
+    # C-speed tests first: in ASCII only DEL is escaped here, and every character escaped
+    # is one str.isprintable() is false for (categories Cc, Cf, Cs, Zl, Zp)
+    if (text.isascii() and "\x7f" not in text) or text.isprintable():
+        return text
     return _UNSHOWABLE_IN_JSON.sub(_json_escape, text)

@@ -35,6 +35,8 @@ from typing import IO, Any, Final
 from pc_validate.interrupt import deferred
 
 _HEADER: Final = struct.Struct("<Q")
+#: The name of the threads that feed a worker and read its results.
+THREAD_NAME: Final = "pc-validate worker pipe"
 #: Seconds between two looks at a signal while the main process waits for a result (a lock
 #: wait is not cut short by a signal everywhere).
 _POLL: Final = 0.5
@@ -78,14 +80,8 @@ class _Worker:
         self.tasks: deque[Task] = deque()
         self._outbox: SimpleQueue[bytes | None] = SimpleQueue()
         self._outbox.put(pickle.dumps(setup, pickle.HIGHEST_PROTOCOL))
-        self._threads = [
-            threading.Thread(target=self._send, name="worker-send", daemon=True),
-            threading.Thread(
-                target=self._receive, args=(results,), name="worker-recv", daemon=True
-            ),
-        ]
-        for thread in self._threads:
-            thread.start()
+        for run, args in ((self._send, ()), (self._receive, (results,))):
+            threading.Thread(target=run, args=args, name=THREAD_NAME, daemon=True).start()
 
     def send(self, task: Task) -> None:
         self.tasks.append(task)
@@ -152,6 +148,7 @@ class Pool:
         if worker not in self.workers:
             return
         self.workers.remove(worker)
+        worker.close()
         with contextlib.suppress(OSError, subprocess.SubprocessError):
             worker.process.wait(5)
         held = list(worker.tasks)
@@ -172,6 +169,8 @@ class Pool:
         """End the workers now: SIGTERM, then SIGKILL for any still there after `grace`."""
         with deferred():
             processes = [worker.process for worker in self.workers]
+            for worker in self.workers:
+                worker.close()  # its sending thread ends too
             self.workers = []
             for process in processes:
                 with contextlib.suppress(OSError):

@@ -131,3 +131,15 @@ def raw_controls(text: str) -> list[str]:
 
 
 _UNSHOWN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def realistic_jsonl(count: int) -> str:
+    """The first `count` records of the benchmarks' realistic corpus, as JSON Lines."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from realistic import write_jsonl
+    finally:
+        sys.path.pop(0)
+    out = io.StringIO()
+    write_jsonl(out, count)
+    return out.getvalue()

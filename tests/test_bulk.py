@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import jsonschema
 import pytest
-from conftest import VALID_US_PAYLOAD, Run, Terminal, peak_rss_kb, run_cli
+from conftest import VALID_US_PAYLOAD, Run, Terminal, peak_rss_kb, realistic_jsonl, run_cli
 
 from pc_validate import bulk
 from pc_validate.inputs import Body, Unreadable, Where, read_records
@@ -980,14 +980,7 @@ def test_chunks_of_json_lines_hold_the_records_the_line_reader_reads(
 def test_the_realistic_corpus_in_chunks_is_the_line_readers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-    try:
-        from realistic import write_jsonl
-    finally:
-        sys.path.pop(0)
-    text = io.StringIO()
-    write_jsonl(text, 600)
-    data = text.getvalue().encode()
+    data = realistic_jsonl(600).encode()
     expected, found, chunks = chunked(data, 16 * 1024, 1 << 20, monkeypatch)
     assert found == expected and len(found) == 600 and chunks > 5
 

@@ -228,6 +228,13 @@ def test_dumps_escapes_them_as_json_and_reads_back_exactly() -> None:
     assert "\\u009b\\u202e" in text and "\\udb40\\udc41\\u2028" in text and "é" in text
 
 
+def test_dumps_escapes_del_in_ascii_text_too() -> None:
+    """DEL (U+007F, a control) was written raw when the rest of the text was ASCII, and
+    escaped when it was not: the same value gave two answers."""
+    assert dumps(["a\x7fb"], indent=None) == '["a\\u007fb"]'
+    assert dumps(["a\x7fb", "é"], indent=None) == '["a\\u007fb", "é"]'
+
+
 def test_dumps_skips_its_search_only_where_it_would_find_nothing() -> None:
     """dumps() writes text that str.isprintable() accepts as it is: no character it escapes
     (Cc, Cf, Zl, Zp, lone surrogates) is printable, and each is escaped among others."""

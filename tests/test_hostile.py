@@ -1123,15 +1123,18 @@ def test_csv_row_over_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     )
 
 
-def test_jsonl_line_over_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_jsonl_line_over_limit(monkeypatch: pytest.MonkeyPatch, jobs: str) -> None:
     """One JSON Lines line was read whole, without a limit; now a longer line is skipped
-    (never held whole) and the next lines are read."""
+    (never held whole) and the next lines are read. With workers (chunks of lines), the line
+    and the rest go to the line reader once a line is longer than a chunk holds."""
     from pc_validate import records
 
     monkeypatch.setattr(records, "MAX_RECORD_CHARS", 3 * 1024 * 1024)
     huge = with_email(b'"' + b"x" * (5 * 1024 * 1024) + b'"')
     data = GOOD + b"\n" + huge + b"\n" + GOOD + b"\n"
-    result = run("check", "--format", "json", "--input-format", "jsonl", "-", stdin=data)
+    argv = ["check", "--format", "json", "--input-format", "jsonl", "--jobs", jobs, "-"]
+    result = run(*argv, stdin=data)
     assert result.code == 2
     results = result.json()["results"]
     assert [(r["line"], r["status"]) for r in results] == [

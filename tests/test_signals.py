@@ -375,6 +375,28 @@ def test_a_worker_that_ignores_sigterm_is_killed_after_the_grace() -> None:
     assert pid not in children()
 
 
+def pipe_threads() -> list[threading.Thread]:
+    from pc_validate.workers import THREAD_NAME
+
+    deadline = time.monotonic() + 30
+    while True:
+        left = [t for t in threading.enumerate() if t.name == THREAD_NAME and t.is_alive()]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+def test_no_thread_is_left_after_a_run_finished_or_stopped() -> None:
+    """A stopped run left the thread that fed each worker waiting for good."""
+    records = [bulk.Body(bulk.Where("in", i), payload=VALID_US_PAYLOAD) for i in range(3000)]
+    assert len(list(bulk.validate_in_workers(records, bulk.Settings(), jobs=2))) == 3000
+    assert pipe_threads() == []
+    outcomes = bulk.validate_in_workers(records, bulk.Settings(), jobs=2)
+    next(outcomes)
+    outcomes.close()
+    assert pipe_threads() == []
+
+
 @linux_only
 def test_a_run_whose_consumer_stops_early_stops_its_workers() -> None:
     """The generator closed half-way (output that cannot be written) stops the workers."""
