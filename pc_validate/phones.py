@@ -28,7 +28,6 @@ from phonenumbers.phonenumberutil import (
     _MAX_INPUT_STRING_LENGTH,
     _MAX_LENGTH_FOR_NSN,
     _MIN_LENGTH_FOR_NSN,
-    _extract_country_code,
     _match_national_number,
     _maybe_strip_national_prefix_carrier_code,
     _test_number_length,
@@ -51,10 +50,40 @@ _PROBLEMS: Final = {
     ValidationResult.TOO_LONG: "too_long",
     ValidationResult.INVALID_LENGTH: "invalid_length",
 }
+#: The calling codes as their digits (what _extract_country_code tries, 1 to 3 digits long).
+_CODES: Final = {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
+
+
+class _Plan:
+    """A numbering plan's metadata with what the verdict reads of it made ready: its national
+    prefix pattern compiled, and _test_number_length's answer by length (for the number type
+    UNKNOWN it reads nothing of a number but its length), learned as lengths come."""
+
+    __slots__ = ("lengths", "metadata", "prefix")
+
+    def __init__(self, metadata: PhoneMetadata) -> None:
+        self.metadata = metadata
+        prefix = metadata.national_prefix_for_parsing
+        self.prefix = re.compile(prefix) if prefix else None
+        self.lengths: dict[int, int] = {}
+
+    def length(self, national: str) -> int:
+        """_test_number_length(national, metadata)."""
+        found = self.lengths.get(len(national), -1)
+        if found < 0:
+            found = self.lengths[len(national)] = _test_number_length(national, self.metadata)
+        return found
+
+    def stripped(self, national: str) -> str:
+        """The number after _maybe_strip_national_prefix_carrier_code (asked only when the
+        prefix pattern matches: otherwise it returns the number as it is)."""
+        if self.prefix is None or not national or self.prefix.match(national) is None:
+            return national
+        return _maybe_strip_national_prefix_carrier_code(national, self.metadata)[1]
 
 
 class _Region(NamedTuple):
-    metadata: PhoneMetadata
+    plan: _Plan
     #: its international dialling prefix (00, 011), compiled as parse() compiles it
     idd: re.Pattern[str] | None
     #: its country calling code, and as digits
@@ -69,15 +98,16 @@ def _region(region: str) -> _Region | None:
         return None
     idd = metadata.international_prefix
     code = metadata.country_code
-    return _Region(metadata, None if idd is None else re.compile(idd), code, str(code))
+    return _Region(_Plan(metadata), None if idd is None else re.compile(idd), code, str(code))
 
 
 @functools.cache
-def _plan(country_code: int) -> PhoneMetadata | None:
+def _main(country_code: int) -> _Plan | None:
     """The numbering plan of a calling code's main region (as parse() and
     is_possible_number_with_reason() pick it)."""
     region = COUNTRY_CODE_TO_REGION_CODE[country_code][0]
-    return PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+    return None if metadata is None else _Plan(metadata)
 
 
 def plain_problem(value: str, region: str) -> str | None:
@@ -96,45 +126,52 @@ def plain_problem(value: str, region: str) -> str | None:
     own = _region(region)
     if own is None:
         return ASK
-    metadata = own.metadata
+    plan = own.plan
     if plus:
-        country_code, national = _extract_country_code(digits)
+        # _extract_country_code: the first 1 to 3 digits that are a calling code
+        country_code = 0
+        if digits[0] != "0":
+            for size in (1, 2, 3):
+                country_code = _CODES.get(digits[:size], 0)
+                if country_code:
+                    break
         if country_code == 0:
             return ASK  # parse() tries again without the plus sign
+        national = digits[size:]
     else:
         if own.idd is not None and own.idd.match(digits):
             return ASK  # an international prefix (00, 011) written out
         country_code, national = 0, digits
         # The number may start with the region's own calling code, without a plus sign.
         if digits.startswith(own.own):
-            general = metadata.general_desc
-            _, rest, _ = _maybe_strip_national_prefix_carrier_code(digits[len(own.own) :], metadata)
+            general = plan.metadata.general_desc
+            rest = plan.stripped(digits[len(own.own) :])
             if (
                 not _match_national_number(digits, general, False)
                 and _match_national_number(rest, general, False)
-            ) or _test_number_length(digits, metadata) == ValidationResult.TOO_LONG:
+            ) or plan.length(digits) == ValidationResult.TOO_LONG:
                 country_code, national = own.code, rest
     if country_code == 0:
         country_code = own.code
     elif COUNTRY_CODE_TO_REGION_CODE[country_code][0] != region:
-        other = _plan(country_code)
+        other = _main(country_code)
         if other is None:
             return ASK
-        metadata = other
+        plan = other
     if len(national) < _MIN_LENGTH_FOR_NSN:
         return "too_short"
-    _, stripped, _ = _maybe_strip_national_prefix_carrier_code(national, metadata)
-    if _test_number_length(stripped, metadata) not in _SHORT:
+    stripped = plan.stripped(national)
+    if stripped is not national and plan.length(stripped) not in _SHORT:
         national = stripped
     if len(national) < _MIN_LENGTH_FOR_NSN:
         return "too_short"
     if len(national) > _MAX_LENGTH_FOR_NSN:
         return "too_long"
     # is_possible_number_with_reason: the lengths of the calling code's main region.
-    plan = _plan(country_code)
-    if plan is None:
+    main = _main(country_code)
+    if main is None:
         return ASK
-    reason = _test_number_length(national, plan)
+    reason = main.length(national)
     if reason == ValidationResult.IS_POSSIBLE:
         return None
     # Possible for local calls only: parse() and is_valid_number() say.
