@@ -15,6 +15,7 @@ everything.
 from __future__ import annotations
 
 import ast
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,10 @@ from pc_validate.model import (
     fold,
 )
 from pc_validate.plan import MEMO_TEXT_AT_MOST, FieldPlan, ObjectRule, Plan
+
+#: One screen's source is parsed and compiled at a time (CPython 3.11's ast is not
+#: thread-safe).
+_AST_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +170,9 @@ class _Generator:
         body = "\n".join("    " + line for line in self.lines)
         source = f"def make({', '.join(self.names)}):\n{body}\n    return screen"
         namespace: dict[str, Any] = {}
-        exec(compile(source, "<pc_validate screen>", "exec"), namespace)
+        with _AST_LOCK:
+            code = compile(source, "<pc_validate screen>", "exec")
+        exec(code, namespace)
         screen: Screen = namespace["make"](**self.names)
         return screen
 
@@ -371,9 +378,12 @@ def _as_text(lines: list[str], value: str, names: Mapping[str, Any]) -> list[str
     alone (`if p`, `p or q`) and every call in it is a pure check, so a folded operand may
     be left out. A statement that does not parse into these shapes stays as it is."""
     folder = _TextFolder(value, names)
-    out = [
-        part for line in lines for part in ast.unparse(folder.visit(ast.parse(line))).split("\n")
-    ]
+    with _AST_LOCK:  # CPython 3.11's ast raises SystemError when threads build trees at once
+        out = [
+            part
+            for line in lines
+            for part in ast.unparse(folder.visit(ast.parse(line))).split("\n")
+        ]
     if folder.stripped:
         out.insert(0, f"s{value} = {value}.strip()")
     return out

@@ -108,6 +108,8 @@ class _Worker:
         with contextlib.suppress(OSError, ValueError):
             for data in _frames(stream):
                 results.put((self, data))
+        with contextlib.suppress(OSError, ValueError):
+            stream.close()  # read to its end: nothing more will come
         results.put((self, None))  # the end of its output: it ended, or died
 
 
@@ -224,7 +226,14 @@ def serve(start: Callable[[Any], Any], perform: Callable[[Any, Any], Any]) -> No
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    frames = _frames(tasks)
+    with out:
+        _serve_tasks(_frames(tasks), out, start, perform)
+
+
+def _serve_tasks(
+    frames: Any, out: Any, start: Callable[[Any], Any], perform: Callable[[Any, Any], Any]
+) -> None:
+    """serve's loop: the setup frame, then one result frame per task frame."""
     setup = next(frames, None)
     if setup is None:
         return
