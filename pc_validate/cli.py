@@ -317,9 +317,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _output_spec(text: str) -> tuple[str, str]:
     """--output FORMAT=PATH."""
-    fmt, equals, path = text.partition("=")
-    if not equals or not path:
+    from pc_validate.config import split_output
+
+    parts = split_output(text)
+    if parts is None:
         raise argparse.ArgumentTypeError(f"expected FORMAT=PATH, not {text!r}")
+    fmt, path = parts
     if fmt not in CHECK_FORMATS:
         raise argparse.ArgumentTypeError(
             f"unknown format {fmt!r} (choose from {', '.join(CHECK_FORMATS)})"

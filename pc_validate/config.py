@@ -135,11 +135,19 @@ def _read(path: str, *, explicit: bool) -> Any:
     return table
 
 
+def split_output(text: str) -> tuple[str, str] | None:
+    """FORMAT=PATH (of --output, or of the file's `output`) as its two parts; None when it
+    is not of that form."""
+    fmt, equals, target = text.partition("=")
+    return (fmt, target) if equals and target else None
+
+
 def _output(path: str, key: str, item: str, formats: Sequence[str]) -> tuple[str, str]:
     """One FORMAT=PATH of `output`, its path relative to the file's directory."""
-    fmt, equals, target = item.partition("=")
-    if not equals or not target:
+    parts = split_output(item)
+    if parts is None:
         raise ConfigError(path, f"must be FORMAT=PATH, not {item[:60]!r}", key)
+    fmt, target = parts
     if fmt not in formats:
         raise ConfigError(path, f"{fmt[:30]!r} is not one of {', '.join(formats)}", key)
     return fmt, os.path.join(os.path.dirname(os.path.abspath(path)), target)

@@ -24,7 +24,7 @@ import socket
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response, StreamingResponse
@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException
 from pc_validate import __version__
 from pc_validate.report import dumps
 from pc_validate.resources import load_schema
-from pc_validate.service import ErrorDocument, RequestError, Service, error_document
+from pc_validate.service import Asked, ErrorDocument, RequestError, Service, error_document
 
 JSON_LINES: Final = "application/x-ndjson"
 _CODES: Final = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 422: "bad_request"}
@@ -175,6 +175,16 @@ def create_app(service: Service) -> FastAPI:
         max_length=64,
     )
 
+    def asked_of(
+        cloud: str | None = cloud_query,
+        redact: bool = redact_query,
+        locale: str | None = locale_query,
+    ) -> Asked:
+        """The query parameters both validating endpoints take."""
+        return Asked(cloud, redact, locale)
+
+    asked_dependency = Depends(asked_of)
+
     @app.get("/healthz", responses={200: {"description": "The service is up"}})
     async def healthz() -> dict[str, Any]:
         return {"status": "ok", "version": __version__, "clouds": clouds}
@@ -198,17 +208,12 @@ def create_app(service: Service) -> FastAPI:
             }
         },
     )
-    async def validate(
-        request: Request,
-        cloud: str | None = cloud_query,
-        redact: bool = redact_query,
-        locale: str | None = locale_query,
-    ) -> Response:
+    async def validate(request: Request, asked: Asked = asked_dependency) -> Response:
         try:
             data = await _read_body(request, service.options.max_body_bytes, "request body")
         except RequestError as exc:
             return _error(exc)
-        status, text = service.answer(data, cloud, redact, locale)
+        status, text = service.answer(data, asked)
         return _json(status, text)
 
     @app.post(
@@ -229,15 +234,10 @@ def create_app(service: Service) -> FastAPI:
             }
         },
     )
-    async def validate_batch(
-        request: Request,
-        cloud: str | None = cloud_query,
-        redact: bool = redact_query,
-        locale: str | None = locale_query,
-    ) -> Response:
+    async def validate_batch(request: Request, asked: Asked = asked_dependency) -> Response:
         try:
             data = await _read_body(request, service.options.max_batch_bytes, "batch")
-            lines = service.batch(data, cloud, redact, locale)
+            lines = service.batch(data, asked)
         except RequestError as exc:
             return _error(exc)
         return StreamingResponse(lines, media_type=JSON_LINES)

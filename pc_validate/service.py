@@ -105,6 +105,16 @@ def too_large(limit: int, what: str = "request body") -> RequestError:
 
 
 @dataclass(frozen=True)
+class Asked:
+    """What a request asks for besides its body: a cloud's rules (None: the service's),
+    redaction of the report, the language of its messages (None: the service's)."""
+
+    cloud: str | None = None
+    redact: bool = False
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
 class Options:
     """The service's settings: the command's rule options, the language of the messages
     (a tag languages.language_of reads; a request may ask for another) and limits."""
@@ -147,18 +157,12 @@ class Service:
                 self._validators[name] = Validator(ruleset)
             return self._validators[name]
 
-    def report(
-        self,
-        data: bytes,
-        cloud: str | None = None,
-        redact: bool = False,
-        locale: str | None = None,
-    ) -> Report:
-        """The report of one body (bytes as received), its messages in `locale`'s closest
-        language (None: the service's); RequestError when the request cannot be validated."""
+    def report(self, data: bytes, asked: Asked = Asked()) -> Report:
+        """The report of one body (bytes as received), as `asked`; RequestError when the
+        request cannot be validated."""
         if len(data) > self.options.max_body_bytes:
             raise too_large(self.options.max_body_bytes)
-        validator = self.validator(cloud)
+        validator = self.validator(asked.cloud)
         try:
             payload = parse(data)
         except PayloadError as exc:
@@ -169,56 +173,41 @@ class Service:
                 line=exc.line,
                 column=exc.column,
             ) from None
-        report = validator.validate(
-            payload, redact=redact, language=locale or self.options.language
-        )
+        report = validator.validate(payload, redact=asked.redact, language=self._locale(asked))
         self._log(report)
         return report
 
-    def answer(
-        self,
-        data: bytes,
-        cloud: str | None = None,
-        redact: bool = False,
-        locale: str | None = None,
-    ) -> tuple[int, str]:
+    def answer(self, data: bytes, asked: Asked = Asked()) -> tuple[int, str]:
         """The status and JSON text of the answer to one body."""
         try:
-            report = self.report(data, cloud, redact, locale)
+            report = self.report(data, asked)
             return 200, dumps(report.to_dict(), indent=None)
         except RequestError as exc:
             self.log("info", f"refused: {exc.document['error']['code']}")
             return exc.status, dumps(exc.document, indent=None)
 
-    def batch(
-        self,
-        data: bytes,
-        cloud: str | None = None,
-        redact: bool = False,
-        locale: str | None = None,
-    ) -> Iterator[str]:
+    def batch(self, data: bytes, asked: Asked = Asked()) -> Iterator[str]:
         """The JSON Lines answer to a JSON Lines batch, in chunks of lines: a result per
         record (as `check --format jsonl` writes them), then the summary line. An unknown
         cloud raises RequestError here, before the first line."""
         if len(data) > self.options.max_batch_bytes:
             raise too_large(self.options.max_batch_bytes, "batch")
-        validator = self.validator(cloud)
-        return self._batch_lines(data, validator, cloud, redact, locale or self.options.language)
+        return self._batch_lines(data, self.validator(asked.cloud), asked)
 
-    def _batch_lines(
-        self, data: bytes, validator: Validator, cloud: str | None, redact: bool, locale: str
-    ) -> Iterator[str]:
+    def _locale(self, asked: Asked) -> str:
+        return asked.locale or self.options.language
+
+    def _batch_lines(self, data: bytes, validator: Validator, asked: Asked) -> Iterator[str]:
         from pc_validate import bulk
         from pc_validate.inputs import read_records
         from pc_validate.languages import language_of
 
-        language = language_of(locale).tag
-
+        language = language_of(self._locale(asked)).tag
         settings = bulk.Settings(
             tuple(self.options.rules),
             tuple(self.options.disable),
-            cloud or self.options.cloud,
-            redact,
+            asked.cloud or self.options.cloud,
+            asked.redact,
             as_line=True,
             language=language,
         )
